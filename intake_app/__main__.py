@@ -1,0 +1,7 @@
+"""Allows `python -m intake_app`."""
+
+import sys
+
+from intake_app.cli import main
+
+sys.exit(main())

@@ -1,0 +1,125 @@
+"""The intake record (SPEC §3.1): typed fields, length limits and parsing from text."""
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from intake_app.domain import DomainError
+from intake_app.domain.enums import Channel, Consent, ContactMethod, Sex, Trigger, Urgency
+from intake_app.domain.lifecycle import FUTURE_TOLERANCE
+
+# Short by design: staff must not type clinical narratives into the intake form.
+LIMITS: dict[str, int] = {
+    "partner": 160,
+    "referring_clinician": 120,
+    "contact_person": 120,
+    "contact_phone": 40,
+    "contact_fax": 40,
+    "family_name": 80,
+    "given_name": 80,
+    "mrn": 40,
+    "patient_phone": 40,
+    "preferred_language": 40,
+    "diagnosis": 200,
+    "icd10": 8,
+    "clinical_question": 500,
+}
+REQUIRED_TEXT = ("partner", "family_name", "given_name")
+OLDEST_BIRTH_YEAR = 1900
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    received_at: datetime
+    channel: Channel
+    partner: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex: Sex
+    service_line: str
+    trigger: Trigger
+    referrer_urgency: Urgency
+    referring_clinician: str = ""
+    contact_person: str = ""
+    contact_phone: str = ""
+    contact_fax: str = ""
+    mrn: str = ""
+    patient_phone: str = ""
+    preferred_contact: ContactMethod | None = None
+    preferred_language: str = ""
+    diagnosis: str = ""
+    icd10: str = ""
+    clinical_question: str = ""
+    preferred_timeframe_days: int | None = None
+    consent_to_share: Consent = Consent.NOT_ON_FILE
+    partner_sent_on: date | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def problems(self, service_lines: frozenset[str], now: datetime) -> list[DomainError]:
+        """Every rule this record breaks, each naming its field; empty when valid."""
+        found: list[DomainError] = []
+        for name in REQUIRED_TEXT:
+            if not str(getattr(self, name)).strip():
+                found.append(DomainError("is required", name))
+        for f in fields(self):
+            limit = LIMITS.get(f.name)
+            value = getattr(self, f.name)
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                found.append(DomainError(f"is longer than {limit} characters", f.name))
+        if self.service_line not in service_lines:
+            allowed = ", ".join(sorted(service_lines))
+            found.append(
+                DomainError(f"{self.service_line!r} is not one of {allowed}", "service_line")
+            )
+        if self.received_at.tzinfo is None:
+            found.append(DomainError("must carry a time zone", "received_at"))
+        elif self.received_at > now + FUTURE_TOLERANCE:
+            found.append(DomainError("is in the future", "received_at"))
+        today = now.date()
+        if self.date_of_birth > today:
+            found.append(DomainError("is in the future", "date_of_birth"))
+        elif self.date_of_birth.year < OLDEST_BIRTH_YEAR:
+            found.append(DomainError(f"is before {OLDEST_BIRTH_YEAR}", "date_of_birth"))
+        if (
+            self.partner_sent_on is not None
+            and self.received_at.tzinfo is not None
+            and self.partner_sent_on > self.received_at.date()
+        ):
+            found.append(DomainError("is after the referral was received", "partner_sent_on"))
+        if (
+            self.preferred_timeframe_days is not None
+            and not 0 < self.preferred_timeframe_days <= 365
+        ):
+            found.append(DomainError("must be between 1 and 365 days", "preferred_timeframe_days"))
+        if self.icd10 and not _looks_like_icd10(self.icd10):
+            found.append(DomainError(f"{self.icd10!r} is not an ICD-10 code", "icd10"))
+        return found
+
+
+def _looks_like_icd10(code: str) -> bool:
+    code = code.strip().upper()
+    return (
+        3 <= len(code) <= 8
+        and code[0].isalpha()
+        and code[1:3].isdigit()
+        and all(ch.isalnum() or ch == "." for ch in code[3:])
+    )
+
+
+def parse_time(text: str, tz: ZoneInfo, field_name: str) -> datetime:
+    """ISO 8601; a time without an offset is in the clinic's time zone."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(f"{text!r} is not an ISO 8601 time", field_name) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def parse_date(text: str, field_name: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(f"{text!r} is not a date (YYYY-MM-DD)", field_name) from None

@@ -1,0 +1,110 @@
+"""The referral's life cycle (SPEC §3.3): which transitions are allowed and in what time order."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from intake_app.domain import DomainError
+from intake_app.domain.enums import CloseReason, Priority, State
+
+ALLOWED: dict[State, frozenset[State]] = {
+    State.NEW: frozenset({State.TRIAGED, State.DECLINED, State.REDIRECTED, State.WITHDRAWN}),
+    State.TRIAGED: frozenset({State.SCHEDULED, State.DECLINED, State.REDIRECTED, State.WITHDRAWN}),
+    State.SCHEDULED: frozenset({State.SEEN, State.NO_SHOW, State.WITHDRAWN, State.SCHEDULED}),
+    State.SEEN: frozenset(),
+    State.DECLINED: frozenset(),
+    State.REDIRECTED: frozenset(),
+    State.WITHDRAWN: frozenset(),
+    State.NO_SHOW: frozenset(),
+}
+
+CLOSE_STATES: dict[CloseReason, State] = {
+    CloseReason.DECLINED: State.DECLINED,
+    CloseReason.REDIRECTED: State.REDIRECTED,
+    CloseReason.WITHDRAWN: State.WITHDRAWN,
+    CloseReason.NO_SHOW: State.NO_SHOW,
+}
+
+# Clocks of different workstations drift; a claimed time this far ahead is still accepted.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The times a referral has reached so far: what a new step's time is checked against."""
+
+    received_at: datetime
+    triaged_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    seen_at: datetime | None = None
+    closed_at: datetime | None = None
+    last_step_at: datetime | None = None
+
+    def latest(self) -> datetime:
+        times = [
+            t
+            for t in (
+                self.received_at,
+                self.triaged_at,
+                self.scheduled_at,
+                self.seen_at,
+                self.closed_at,
+                self.last_step_at,
+            )
+            if t is not None
+        ]
+        return max(times)
+
+
+def allowed_targets(state: State) -> frozenset[State]:
+    return ALLOWED[state]
+
+
+def check_transition(state: State, target: State) -> None:
+    """Refuse a transition the life cycle does not allow, with a message saying why."""
+    if target in ALLOWED[state]:
+        return
+    if not state.is_open:
+        raise DomainError(
+            f"the referral is {state.value}; it must be reopened before it can be {target.value}",
+            "state",
+        )
+    allowed = ", ".join(sorted(s.value for s in ALLOWED[state])) or "nothing"
+    raise DomainError(
+        f"a {state.value} referral cannot become {target.value} (allowed: {allowed})", "state"
+    )
+
+
+def check_event_time(
+    effective_at: datetime, timeline: Timeline, now: datetime, field: str = "time"
+) -> None:
+    """Refuse a time before receipt, before the step it follows, or in the future."""
+    if effective_at.tzinfo is None:
+        raise DomainError("time must carry a time zone", field)
+    if effective_at < timeline.received_at:
+        raise DomainError(
+            f"{effective_at.isoformat()} is before the referral was received "
+            f"({timeline.received_at.isoformat()})",
+            field,
+        )
+    previous = timeline.latest()
+    if effective_at < previous:
+        raise DomainError(
+            f"{effective_at.isoformat()} is before the previous step ({previous.isoformat()})",
+            field,
+        )
+    if effective_at > now + FUTURE_TOLERANCE:
+        raise DomainError(f"{effective_at.isoformat()} is in the future", field)
+
+
+def require_reason(target: State, reason: str | None) -> str:
+    if target in (State.DECLINED, State.REDIRECTED, State.WITHDRAWN) and not (
+        reason and reason.strip()
+    ):
+        raise DomainError(f"a reason is needed to mark a referral {target.value}", "reason")
+    return (reason or "").strip()
+
+
+def require_priority(priority: Priority | None) -> Priority:
+    if priority is None:
+        raise DomainError("triage needs a priority (urgent, soon or routine)", "priority")
+    return priority

@@ -1,0 +1,47 @@
+"""Access-time measures: hours from receipt to each step, percentiles and share within target."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+MEASURES = ("acknowledge", "records_complete", "triage", "first_consult")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100), linear between closest ranks (numpy's default method)."""
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100.0
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    fraction = position - lower
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * fraction
+
+
+def hours_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 3600.0
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    measure: str
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+    within_target_share: float | None
+
+
+def summarise(measure: str, hours: Sequence[float], within: Sequence[bool]) -> MeasureSummary:
+    """Summarise one measure over the referrals that reached its step."""
+    if not hours:
+        return MeasureSummary(measure, 0, None, None, None)
+    share = sum(within) / len(within) if within else None
+    return MeasureSummary(
+        measure,
+        len(hours),
+        round(percentile(hours, 50), 2),
+        round(percentile(hours, 90), 2),
+        None if share is None else round(share, 4),
+    )

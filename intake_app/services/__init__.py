@@ -1,0 +1,1 @@
+"""Use cases: permissions, audit and one transaction per user action."""

@@ -1,0 +1,233 @@
+"""Creating a clinic database, signing in, passwords and the recovery code."""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake_app.domain.checklists import load_service_lines
+from intake_app.domain.enums import Role
+from intake_app.paths import resource
+from intake_app.services.clinic import Actor, Clinic, Clock, utc_now
+from intake_app.services.errors import ServiceError
+from intake_app.store import DatabaseExists, KeyFileDamaged, NotOurDatabase, WrongPassword, schema
+from intake_app.store.engine import check_existing, encrypted_engine
+from intake_app.store.keyvault import (
+    RECOVERY,
+    USER,
+    KdfParams,
+    KeyFile,
+    key_file_for,
+    new_recovery_code,
+    normalise_recovery_code,
+)
+from intake_app.store.models import (
+    ChecklistItem,
+    ChecklistVersion,
+    ServiceLine,
+    Setting,
+    User,
+    UserRole,
+)
+
+MIN_PASSWORD_LENGTH = 10
+USER_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+@dataclass(frozen=True)
+class NewClinic:
+    session: "SignedIn"
+    recovery_code: str
+
+
+@dataclass
+class SignedIn:
+    clinic: Clinic
+    actor: Actor
+
+    def close(self) -> None:
+        self.clinic.close()
+
+
+def check_user_name(name: str) -> str:
+    name = name.strip().lower()
+    if not name or len(name) > 64 or not set(name) <= USER_NAME_CHARS:
+        raise ServiceError(
+            "user name: use 1-64 lower-case letters, digits, dots, dashes or underscores"
+        )
+    return name
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_clinic(
+    db_path: Path,
+    admin_name: str,
+    admin_password: str,
+    *,
+    timezone: str = "UTC",
+    holiday_country: str = "US",
+    kdf: KdfParams | None = None,
+    clock: Clock = utc_now,
+) -> NewClinic:
+    """Create an encrypted database with one administrator; print the recovery code once."""
+    kdf = kdf or KdfParams()
+    admin_name = check_user_name(admin_name)
+    check_password(admin_password)
+    _check_timezone(timezone)
+    keys_path = key_file_for(db_path)
+    if db_path.exists() or keys_path.exists():
+        raise DatabaseExists(f"{db_path} already exists; refusing to overwrite it")
+    if not db_path.parent.is_dir():
+        raise ServiceError(f"database: folder {db_path.parent} does not exist")
+
+    data_key = secrets.token_bytes(32)
+    database_id = uuid.uuid4().hex
+    recovery_code = new_recovery_code()
+    key_file = KeyFile(keys_path, database_id)
+    key_file.wrap(USER, admin_name, admin_password, data_key, kdf)
+    key_file.wrap(RECOVERY, RECOVERY, normalise_recovery_code(recovery_code), data_key, kdf)
+
+    engine = encrypted_engine(db_path, data_key, create=True)
+    try:
+        db_path.chmod(0o600)
+        schema.upgrade(engine)
+        now = clock()
+        with Session(engine) as session, session.begin():
+            session.add_all(
+                [
+                    Setting(key="database_id", value=database_id),
+                    Setting(key="timezone", value=timezone),
+                    Setting(key="holiday_country", value=holiday_country),
+                    Setting(key="holiday_subdivision", value=""),
+                ]
+            )
+            _seed_service_lines(session, now)
+            admin = User(name=admin_name, display_name=admin_name, active=True, created_at=now)
+            admin.roles = [UserRole(role=Role.ADMIN.value)]
+            session.add(admin)
+        key_file.save()
+    except BaseException:
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        keys_path.unlink(missing_ok=True)
+        raise
+    clinic = Clinic(engine, str(db_path), data_key, clock=clock, db_path=db_path)
+    actor = _actor(clinic, admin_name)
+    with clinic.unit(actor, "create_database", "clinic"):
+        pass
+    return NewClinic(SignedIn(clinic, actor), recovery_code)
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ServiceError(f"timezone: {name!r} is not a known time zone") from None
+
+
+def _seed_service_lines(session: Session, now: object) -> None:
+    for line in load_service_lines(resource("service_lines.json")).values():
+        session.add(ServiceLine(key=line.key, name=line.name, active=True))
+        session.flush()
+        version = ChecklistVersion(service_line_key=line.key, version=1, created_at=now)
+        session.add(version)
+        session.flush()
+        for position, item in enumerate(line.checklist):
+            session.add(
+                ChecklistItem(
+                    checklist_id=version.id,
+                    key=item.key,
+                    label=item.label,
+                    required=item.required,
+                    position=position,
+                )
+            )
+
+
+def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Clinic:
+    engine = encrypted_engine(db_path, data_key)
+    try:
+        schema.upgrade(engine)
+        clinic = Clinic(engine, str(db_path), data_key, clock=clock, db_path=db_path)
+    except BaseException:
+        engine.dispose()
+        raise
+    if clinic.settings.database_id != key_file.database_id:
+        clinic.close()
+        raise NotOurDatabase(f"the key file beside {db_path} belongs to another database")
+    return clinic
+
+
+def _load_key_file(db_path: Path) -> KeyFile:
+    check_existing(db_path)
+    keys_path = key_file_for(db_path)
+    if not keys_path.exists():
+        raise KeyFileDamaged(f"the key file {keys_path} is missing; restore it from a backup")
+    return KeyFile.load(keys_path)
+
+
+def _actor(clinic: Clinic, name: str) -> Actor:
+    with clinic.session() as session:
+        user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
+        if user is None or not user.active:
+            raise WrongPassword("wrong user name or password")
+        return Actor(user.id, user.name, frozenset(Role(r.role) for r in user.roles))
+
+
+def sign_in(db_path: Path, user_name: str, password: str, *, clock: Clock = utc_now) -> SignedIn:
+    key_file = _load_key_file(db_path)
+    name = user_name.strip().lower()
+    data_key = key_file.unwrap(USER, name, password)
+    clinic = _open(db_path, data_key, key_file, clock)
+    try:
+        actor = _actor(clinic, name)
+    except BaseException:
+        clinic.close()
+        raise
+    with clinic.unit(actor, "sign_in", "user", str(actor.user_id)):
+        pass
+    return SignedIn(clinic, actor)
+
+
+def recover(
+    db_path: Path, recovery_code: str, user_name: str, new_password: str, *, clock: Clock = utc_now
+) -> SignedIn:
+    """Open with the recovery code and give `user_name` a new password."""
+    check_password(new_password)
+    key_file = _load_key_file(db_path)
+    data_key = key_file.unwrap(RECOVERY, RECOVERY, normalise_recovery_code(recovery_code))
+    clinic = _open(db_path, data_key, key_file, clock)
+    try:
+        actor = _actor(clinic, user_name.strip().lower())
+        kdf = key_file.find(RECOVERY, RECOVERY).kdf  # type: ignore[union-attr]
+        with clinic.unit(actor, "recover_password", "user", str(actor.user_id)):
+            key_file.wrap(USER, actor.name, new_password, data_key, kdf)
+            key_file.save()
+    except BaseException:
+        clinic.close()
+        raise
+    return SignedIn(clinic, actor)
+
+
+def change_password(signed_in: SignedIn, old_password: str, new_password: str) -> None:
+    """Re-wrap the data key under the new password; the database itself is not touched."""
+    check_password(new_password)
+    clinic, actor = signed_in.clinic, signed_in.actor
+    assert clinic.db_path is not None
+    key_file = KeyFile.load(key_file_for(clinic.db_path))
+    key_file.unwrap(USER, actor.name, old_password)  # proves the old password
+    slot = key_file.find(USER, actor.name)
+    assert slot is not None
+    with clinic.unit(actor, "change_password", "user", str(actor.user_id)):
+        key_file.wrap(USER, actor.name, new_password, clinic.data_key, slot.kdf)
+        key_file.save()

@@ -1,0 +1,202 @@
+"""An unlocked clinic database: engine, settings, calendar and the signed-in user's context."""
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from intake_app.domain.calendar import BusinessCalendar
+from intake_app.domain.checklists import ChecklistItem as DomainItem
+from intake_app.domain.checklists import ServiceLine as DomainLine
+from intake_app.domain.enums import Role
+from intake_app.domain.targets import AccessTargets
+from intake_app.paths import resource
+from intake_app.services import audit
+from intake_app.services.errors import ConcurrentEdit, PermissionDenied
+from intake_app.services.permissions import Permission, permissions_of
+from intake_app.store.models import ChecklistVersion, Setting
+from intake_app.store.models import ServiceLine as ServiceLineRow
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_workstation() -> str:
+    return socket.gethostname()[:80] or "unknown"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as the services see them."""
+
+    user_id: int
+    name: str
+    roles: frozenset[Role]
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles)
+
+    def may(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    database_id: str
+    timezone: str
+    holiday_country: str
+    holiday_subdivision: str
+
+    @classmethod
+    def read(cls, session: Session) -> "ClinicSettings":
+        values = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+        return cls(
+            database_id=values["database_id"],
+            timezone=values.get("timezone", "UTC"),
+            holiday_country=values.get("holiday_country", ""),
+            holiday_subdivision=values.get("holiday_subdivision", ""),
+        )
+
+
+class Clinic:
+    """One opened database; keeps the data key only to wrap it for new users."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        location: str,
+        data_key: bytes | None,
+        clock: Clock = utc_now,
+        workstation: str | None = None,
+        db_path: Path | None = None,
+    ) -> None:
+        self.engine = engine
+        self.location = location
+        self.db_path = db_path
+        self.clock = clock
+        self.workstation = workstation or default_workstation()
+        self._data_key = bytearray(data_key) if data_key is not None else None
+        self._audit_key = _derive_audit_key(data_key) if data_key else b""
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        with self._sessions() as session:
+            self.settings = ClinicSettings.read(session)
+            self.service_lines, self.checklist_ids = _current_service_lines(session)
+        self.calendar = BusinessCalendar(
+            self.settings.timezone,
+            self.settings.holiday_country or None,
+            self.settings.holiday_subdivision or None,
+        )
+        self.targets = AccessTargets.load(resource("access_targets.json"))
+
+    @property
+    def data_key(self) -> bytes:
+        if self._data_key is None:
+            raise RuntimeError("this clinic is closed")
+        return bytes(self._data_key)
+
+    @property
+    def audit_key(self) -> bytes:
+        return self._audit_key
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def unit(self, actor: Actor, action: str, entity: str, entity_id: str = "") -> Iterator["Unit"]:
+        """One user action: a transaction whose audit entry commits with it or not at all."""
+        session = self._sessions()
+        unit = Unit(session, entity_id)
+        try:
+            with session.begin():
+                yield unit
+                audit.append(
+                    session,
+                    self._audit_key,
+                    at=self.now(),
+                    user_name=actor.name,
+                    action=action,
+                    entity=entity,
+                    entity_id=unit.entity_id,
+                    outcome="ok",
+                    workstation=self.workstation,
+                )
+        except StaleDataError:
+            raise ConcurrentEdit(
+                f"{entity} {unit.entity_id} was changed by someone else; reload it and try again"
+            ) from None
+        finally:
+            session.close()
+
+    def require(
+        self, actor: Actor, permission: Permission, action: str, entity_id: str = ""
+    ) -> None:
+        """Refuse and audit an action the actor's roles do not allow."""
+        if actor.may(permission):
+            return
+        with self._sessions() as session, session.begin():
+            audit.append(
+                session,
+                self._audit_key,
+                at=self.now(),
+                user_name=actor.name,
+                action=action,
+                entity="referral" if entity_id else "clinic",
+                entity_id=entity_id,
+                outcome="denied",
+                workstation=self.workstation,
+            )
+        roles = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
+        raise PermissionDenied(f"{actor.name} ({roles}) may not {action.replace('_', ' ')}")
+
+    def close(self) -> None:
+        """Forget the key as far as Python allows and release the database."""
+        if self._data_key is not None:
+            for i in range(len(self._data_key)):
+                self._data_key[i] = 0
+            self._data_key = None
+        self._audit_key = b""
+        self.engine.dispose()
+
+
+@dataclass
+class Unit:
+    session: Session
+    entity_id: str
+
+
+def _derive_audit_key(data_key: bytes) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"referral-intake audit chain v1"
+    ).derive(data_key)
+
+
+def _current_service_lines(session: Session) -> tuple[dict[str, DomainLine], dict[str, int]]:
+    """Each active service line with its newest checklist version, and that version's id."""
+    lines: dict[str, DomainLine] = {}
+    ids: dict[str, int] = {}
+    for row in session.execute(select(ServiceLineRow).where(ServiceLineRow.active)).scalars():
+        version = session.execute(
+            select(ChecklistVersion)
+            .where(ChecklistVersion.service_line_key == row.key)
+            .order_by(ChecklistVersion.version.desc())
+            .limit(1)
+        ).scalar_one()
+        items = tuple(DomainItem(i.key, i.label, i.required) for i in version.items)
+        lines[row.key] = DomainLine(row.key, row.name, items)
+        ids[row.key] = version.id
+    return lines, ids

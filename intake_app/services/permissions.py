@@ -1,0 +1,42 @@
+"""Who may do what (SPEC §2). Deny by default: a permission not listed for a role is refused."""
+
+from enum import StrEnum
+
+from intake_app.domain.enums import Role
+
+
+class Permission(StrEnum):
+    READ_REFERRALS = "read_referrals"
+    CREATE_REFERRAL = "create_referral"
+    EDIT_REFERRAL = "edit_referral"  # documents, acknowledgements, letters
+    TRIAGE = "triage"  # priority and triage decision, decline, redirect
+    SCHEDULE = "schedule"  # appointments, seen, no-show, withdrawn, reopen
+    IMPORT = "import"
+    RUN_REPORTS = "run_reports"
+    MANAGE_USERS = "manage_users"
+    VERIFY_AUDIT = "verify_audit"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.COORDINATOR: frozenset(
+        {
+            Permission.READ_REFERRALS,
+            Permission.CREATE_REFERRAL,
+            Permission.EDIT_REFERRAL,
+            Permission.SCHEDULE,
+            Permission.IMPORT,
+        }
+    ),
+    Role.TRIAGE: frozenset({Permission.READ_REFERRALS, Permission.TRIAGE}),
+    Role.MANAGER: frozenset(
+        {Permission.READ_REFERRALS, Permission.RUN_REPORTS, Permission.VERIFY_AUDIT}
+    ),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VERIFY_AUDIT}),
+}
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,671 @@
+"""Referral use cases: log, documents, acknowledge, triage, schedule, seen, close, reopen, read."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from intake_app.domain import DomainError
+from intake_app.domain.access import next_due
+from intake_app.domain.checklists import ChecklistItem as DomainItem
+from intake_app.domain.checklists import assess
+from intake_app.domain.enums import CloseReason, Priority, State
+from intake_app.domain.intake import IntakeData
+from intake_app.domain.lifecycle import (
+    CLOSE_STATES,
+    Timeline,
+    check_event_time,
+    check_transition,
+    require_priority,
+    require_reason,
+)
+from intake_app.domain.priority import propose_priority
+from intake_app.services.auth import SignedIn
+from intake_app.services.errors import ConcurrentEdit, NotFound, ServiceError, ValidationFailed
+from intake_app.services.permissions import Permission
+from intake_app.services.views import (
+    ChecklistLine,
+    Page,
+    ReferralDetail,
+    ReferralSummary,
+    TimelineEvent,
+)
+from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Partner, Referral, User
+
+
+class DuplicateChoice(StrEnum):
+    LINK = "link"  # a new referral, linked to the existing one
+    MERGE = "merge"  # no new referral: documents go onto the existing one
+    KEEP_BOTH = "keep_both"
+
+
+class DuplicateSuspected(ServiceError):
+    """The patient already has an open referral; the user must choose what to do."""
+
+    def __init__(self, candidates: list[ReferralSummary]) -> None:
+        ids = ", ".join(str(c.id) for c in candidates)
+        super().__init__(
+            f"patient already has an open referral ({ids}); choose link, merge or keep both"
+        )
+        self.candidates = candidates
+
+
+SORT_COLUMNS = {
+    "received": Referral.received_at,
+    "patient": Referral.family_name,
+    "service_line": Referral.service_line_key,
+    "partner": Partner.organisation,
+    "channel": Referral.channel,
+    "status": Referral.state,
+    "priority": Referral.priority,
+    "id": Referral.id,
+}
+
+
+@dataclass(frozen=True)
+class ReferralQuery:
+    states: tuple[State, ...] = ()
+    open_only: bool = False
+    service_lines: tuple[str, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    incomplete_only: bool = False
+    search: str = ""
+    sort: str = "received"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 200
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _missing_required_count() -> object:
+    """Correlated subquery: required items of the referral's checklist version not yet received."""
+    return (
+        select(func.count(ChecklistItem.id))
+        .where(
+            ChecklistItem.checklist_id == Referral.checklist_id,
+            ChecklistItem.required.is_(True),
+            ~exists().where(
+                ItemReceipt.referral_id == Referral.id, ItemReceipt.item_key == ChecklistItem.key
+            ),
+        )
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+
+
+class Referrals:
+    """The referral use cases for one signed-in user."""
+
+    def __init__(self, signed_in: SignedIn) -> None:
+        self.clinic = signed_in.clinic
+        self.actor = signed_in.actor
+
+    # -- reading ------------------------------------------------------------
+    def page(self, query: ReferralQuery = ReferralQuery()) -> Page:
+        self.clinic.require(self.actor, Permission.READ_REFERRALS, "list_referrals")
+        missing = _missing_required_count().label("missing")
+        stmt = select(Referral, Partner.organisation, missing).join(Partner)
+        conditions = []
+        if query.states:
+            conditions.append(Referral.state.in_([s.value for s in query.states]))
+        if query.open_only:
+            conditions.append(Referral.state.in_([s.value for s in State if s.is_open]))
+        if query.service_lines:
+            conditions.append(Referral.service_line_key.in_(query.service_lines))
+        if query.priorities:
+            conditions.append(Referral.priority.in_([p.value for p in query.priorities]))
+        if query.incomplete_only:
+            conditions.append(Referral.records_complete_at.is_(None))
+        if query.search.strip():
+            term = query.search.strip().lower()
+            like = f"{_escape_like(term)}%"
+            conditions.append(
+                or_(
+                    func.lower(Referral.family_name).like(like, escape="\\"),
+                    func.lower(Referral.given_name).like(like, escape="\\"),
+                    func.lower(Referral.mrn).like(like, escape="\\"),
+                    func.lower(Partner.organisation).like(f"%{like}", escape="\\"),
+                )
+            )
+        if conditions:
+            stmt = stmt.where(and_(*conditions))
+        sort_col = SORT_COLUMNS.get(query.sort)
+        if sort_col is None:
+            raise ServiceError(f"sort: {query.sort!r} is not one of {', '.join(SORT_COLUMNS)}")
+        order = sort_col.desc() if query.descending else sort_col.asc()
+        stmt = stmt.order_by(order, Referral.id.desc() if query.descending else Referral.id)
+        with self.clinic.session() as session:
+            count_stmt = select(func.count()).select_from(
+                stmt.with_only_columns(Referral.id).order_by(None).subquery()
+            )
+            total = session.execute(count_stmt).scalar_one()
+            rows = session.execute(stmt.offset(query.offset).limit(query.limit)).all()
+            summaries = tuple(self._summary(r, org, int(m)) for r, org, m in rows)
+        return Page(summaries, total)
+
+    def get(self, referral_id: int) -> ReferralDetail:
+        self.clinic.require(
+            self.actor, Permission.READ_REFERRALS, "view_referral", str(referral_id)
+        )
+        with self.clinic.unit(self.actor, "view_referral", "referral", str(referral_id)) as unit:
+            row = self._load(unit.session, referral_id)
+            return self._detail(unit.session, row)
+
+    def find_duplicates(self, data: IntakeData) -> list[ReferralSummary]:
+        """Open referrals for the same patient: same date of birth and name, or same MRN."""
+        self.clinic.require(self.actor, Permission.READ_REFERRALS, "check_duplicates")
+        with self.clinic.session() as session:
+            return self._duplicates(session, data)
+
+    def _duplicates(self, session: Session, data: IntakeData) -> list[ReferralSummary]:
+        same_person = and_(
+            Referral.date_of_birth == data.date_of_birth,
+            func.lower(Referral.family_name) == data.family_name.strip().lower(),
+            func.lower(Referral.given_name) == data.given_name.strip().lower(),
+        )
+        match = or_(same_person, Referral.mrn == data.mrn.strip()) if data.mrn else same_person
+        missing = _missing_required_count().label("missing")
+        stmt = (
+            select(Referral, Partner.organisation, missing)
+            .join(Partner)
+            .where(match, Referral.state.in_([s.value for s in State if s.is_open]))
+            .order_by(Referral.received_at)
+        )
+        return [self._summary(r, org, int(m)) for r, org, m in session.execute(stmt).all()]
+
+    # -- intake -------------------------------------------------------------
+    def log(
+        self,
+        data: IntakeData,
+        items_received: Mapping[str, datetime | None] | None = None,
+        duplicate: DuplicateChoice | None = None,
+    ) -> int:
+        """Log a referral; items ticked at intake are received at receipt unless a time is given.
+
+        Returns the new referral's id (or, on merge, the existing one's).
+        """
+        self.clinic.require(self.actor, Permission.CREATE_REFERRAL, "log_referral")
+        now = self.clinic.now()
+        problems = data.problems(frozenset(self.clinic.service_lines), now)
+        line = self.clinic.service_lines.get(data.service_line)
+        items: dict[str, datetime] = {}
+        for key, at in (items_received or {}).items():
+            when = at or data.received_at
+            try:
+                if line is not None:
+                    line.item(key)
+                if when < data.received_at:
+                    raise DomainError("is before the referral was received", f"item:{key}")
+                if when > now:
+                    raise DomainError("is in the future", f"item:{key}")
+            except DomainError as exc:
+                problems.append(exc)
+            items[key] = when
+        if problems:
+            raise ValidationFailed([str(p) for p in problems])
+        assert line is not None
+        with self.clinic.unit(self.actor, "log_referral", "referral") as unit:
+            session = unit.session
+            candidates = self._duplicates(session, data)
+            if candidates and duplicate is None:
+                raise DuplicateSuspected(candidates)
+            if candidates and duplicate is DuplicateChoice.MERGE:
+                target = self._load(session, candidates[0].id)
+                self._merge_items(session, target, items, now)
+                unit.entity_id = str(target.id)
+                return target.id
+            partner = self._partner(session, data)
+            proposal = propose_priority(
+                data.trigger, data.referrer_urgency, data.preferred_timeframe_days
+            )
+            row = Referral(
+                received_at=data.received_at,
+                recorded_at=now,
+                partner_sent_on=data.partner_sent_on,
+                channel=data.channel.value,
+                partner=partner,
+                referring_clinician=data.referring_clinician.strip(),
+                contact_person=data.contact_person.strip(),
+                contact_phone=data.contact_phone.strip(),
+                contact_fax=data.contact_fax.strip(),
+                family_name=data.family_name.strip(),
+                given_name=data.given_name.strip(),
+                date_of_birth=data.date_of_birth,
+                sex=data.sex.value,
+                mrn=data.mrn.strip() or None,
+                patient_phone=data.patient_phone.strip(),
+                preferred_contact=data.preferred_contact.value if data.preferred_contact else None,
+                preferred_language=data.preferred_language.strip(),
+                service_line_key=line.key,
+                checklist_id=self.clinic.checklist_ids[line.key],
+                trigger=data.trigger.value,
+                diagnosis=data.diagnosis.strip(),
+                icd10=data.icd10.strip().upper(),
+                clinical_question=data.clinical_question.strip(),
+                referrer_urgency=data.referrer_urgency.value,
+                preferred_timeframe_days=data.preferred_timeframe_days,
+                consent_to_share=data.consent_to_share.value,
+                linked_referral_id=candidates[0].id
+                if candidates and duplicate is DuplicateChoice.LINK
+                else None,
+                state=State.NEW.value,
+                state_changed_at=data.received_at,
+                proposed_priority=proposal.priority.value,
+                proposal_reasons=list(proposal.reasons),
+                created_by=self.actor.user_id,
+            )
+            session.add(row)
+            session.flush()
+            self._event(session, row, "received", at=data.received_at, to_state=State.NEW)
+            for key, at in items.items():
+                self._add_receipt(session, row, key, at, now)
+            self._update_records_complete(session, row, line.checklist)
+            unit.entity_id = str(row.id)
+            return row.id
+
+    def _partner(self, session: Session, data: IntakeData) -> Partner:
+        name = data.partner.strip()
+        partner = session.execute(
+            select(Partner).where(func.lower(Partner.organisation) == name.lower())
+        ).scalar_one_or_none()
+        if partner is None:
+            partner = Partner(
+                organisation=name,
+                clinician=data.referring_clinician.strip(),
+                contact_person=data.contact_person.strip(),
+                phone=data.contact_phone.strip(),
+                fax=data.contact_fax.strip(),
+            )
+            session.add(partner)
+            session.flush()
+        return partner
+
+    def _merge_items(
+        self, session: Session, row: Referral, items: dict[str, datetime], now: datetime
+    ) -> None:
+        have = {r.item_key for r in row.receipts}
+        for key, at in items.items():
+            if key not in have:
+                self._add_receipt(session, row, key, max(at, row.received_at), now)
+        self._event(session, row, "merged_intake", at=now, detail="duplicate intake merged")
+        self._update_records_complete(session, row, self._checklist(session, row))
+
+    # -- documents ----------------------------------------------------------
+    def receive_item(
+        self,
+        referral_id: int,
+        item_key: str,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "receive_item", str(referral_id))
+        now = self.clinic.now()
+        with self.clinic.unit(self.actor, "receive_item", "referral", str(referral_id)) as unit:
+            session = unit.session
+            row = self._load(session, referral_id, expected_version)
+            if not State(row.state).is_open:
+                raise ServiceError(f"state: the referral is {row.state}; reopen it first")
+            checklist = self._checklist(session, row)
+            if item_key not in {i.key for i in checklist}:
+                raise ServiceError(f"item: {item_key!r} is not on this referral's checklist")
+            if any(r.item_key == item_key for r in row.receipts):
+                raise ServiceError(f"item: {item_key} was already received")
+            when = at or now
+            self._check_time(row, when, now, "received_at", after_last_step=False)
+            self._add_receipt(session, row, item_key, when, now)
+            self._update_records_complete(session, row, checklist)
+
+    # -- milestones and transitions ------------------------------------------
+    def acknowledge(self, referral_id: int, at: datetime | None = None, detail: str = "") -> None:
+        """Record an acknowledgement; only the first sets the acknowledged milestone."""
+        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "acknowledge", str(referral_id))
+        now = self.clinic.now()
+        with self.clinic.unit(self.actor, "acknowledge", "referral", str(referral_id)) as unit:
+            row = self._load(unit.session, referral_id)
+            if not State(row.state).is_open:
+                raise ServiceError(f"state: the referral is {row.state}; it cannot be acknowledged")
+            when = at or now
+            self._check_time(row, when, now, "acknowledged_at", after_last_step=False)
+            if row.acknowledged_at is None:
+                row.acknowledged_at = when
+            self._event(unit.session, row, "acknowledged", at=when, detail=detail)
+
+    def triage(
+        self,
+        referral_id: int,
+        priority: Priority | None,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        self.clinic.require(self.actor, Permission.TRIAGE, "triage", str(referral_id))
+        self._transition(
+            referral_id,
+            State.TRIAGED,
+            at,
+            expected_version=expected_version,
+            priority=require_priority(priority),
+        )
+
+    def schedule(
+        self,
+        referral_id: int,
+        appointment_at: datetime | None,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        self.clinic.require(self.actor, Permission.SCHEDULE, "schedule", str(referral_id))
+        if appointment_at is None or appointment_at.tzinfo is None:
+            raise ValidationFailed(["appointment_at: an appointment time with time zone is needed"])
+        self._transition(
+            referral_id,
+            State.SCHEDULED,
+            at,
+            expected_version=expected_version,
+            appointment_at=appointment_at,
+        )
+
+    def mark_seen(
+        self, referral_id: int, at: datetime | None = None, expected_version: int | None = None
+    ) -> None:
+        self.clinic.require(self.actor, Permission.SCHEDULE, "mark_seen", str(referral_id))
+        self._transition(referral_id, State.SEEN, at, expected_version=expected_version)
+
+    def close(
+        self,
+        referral_id: int,
+        reason: CloseReason,
+        note: str = "",
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        # Declining or redirecting is a triage decision; withdrawal and no-show are logistics.
+        permission = (
+            Permission.TRIAGE
+            if reason in (CloseReason.DECLINED, CloseReason.REDIRECTED)
+            else Permission.SCHEDULE
+        )
+        self.clinic.require(self.actor, permission, f"close_{reason.value}", str(referral_id))
+        self._transition(
+            referral_id, CLOSE_STATES[reason], at, expected_version=expected_version, reason=note
+        )
+
+    def reopen(
+        self,
+        referral_id: int,
+        reason: str,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        self.clinic.require(self.actor, Permission.SCHEDULE, "reopen", str(referral_id))
+        if not reason.strip():
+            raise ValidationFailed(["reason: a reason is needed to reopen a referral"])
+        now = self.clinic.now()
+        with self.clinic.unit(self.actor, "reopen", "referral", str(referral_id)) as unit:
+            row = self._load(unit.session, referral_id, expected_version)
+            state = State(row.state)
+            if state.is_open:
+                raise ServiceError(f"state: the referral is {state.value}, not closed")
+            back_to = State(row.closed_from or State.NEW.value)
+            when = at or now
+            self._check_time(row, when, now, "reopened_at", after_last_step=True)
+            self._event(
+                unit.session,
+                row,
+                "reopened",
+                at=when,
+                from_state=state,
+                to_state=back_to,
+                reason=reason.strip(),
+            )
+            row.state = back_to.value
+            row.state_changed_at = when
+            row.closed_from = None
+            row.closed_at = None
+            row.close_reason = ""
+
+    def _transition(
+        self,
+        referral_id: int,
+        target: State,
+        at: datetime | None,
+        *,
+        expected_version: int | None = None,
+        priority: Priority | None = None,
+        appointment_at: datetime | None = None,
+        reason: str = "",
+    ) -> None:
+        now = self.clinic.now()
+        with self.clinic.unit(
+            self.actor, f"to_{target.value}", "referral", str(referral_id)
+        ) as unit:
+            row = self._load(unit.session, referral_id, expected_version)
+            state = State(row.state)
+            when = at or now
+            try:
+                check_transition(state, target)
+                note = require_reason(target, reason)
+                self._check_time(row, when, now, f"{target.value}_at", after_last_step=True)
+            except DomainError as exc:
+                raise ServiceError(str(exc)) from None
+            if target is State.TRIAGED:
+                assert priority is not None
+                row.priority = priority.value
+                row.triaged_at = row.triaged_at or when
+            elif target is State.SCHEDULED:
+                assert appointment_at is not None
+                if appointment_at < when:
+                    raise ServiceError("appointment_at: the appointment is before it was booked")
+                row.appointment_at = appointment_at
+                row.scheduled_at = row.scheduled_at or when
+            elif target is State.SEEN:
+                row.seen_at = row.seen_at or when
+            else:
+                row.closed_at = when
+                row.closed_from = state.value
+                row.close_reason = note
+            detail = ""
+            if priority is not None:
+                detail = f"priority {priority.value} (proposed {row.proposed_priority})"
+            elif appointment_at is not None:
+                detail = f"appointment {appointment_at.isoformat()}"
+                if state is State.SCHEDULED:
+                    detail = "rescheduled: " + detail
+            self._event(
+                unit.session,
+                row,
+                "transition",
+                at=when,
+                from_state=state,
+                to_state=target,
+                reason=note,
+                detail=detail,
+            )
+            row.state = target.value
+            row.state_changed_at = when
+
+    # -- helpers ------------------------------------------------------------
+    def _check_time(
+        self,
+        row: Referral,
+        when: datetime,
+        now: datetime,
+        field_name: str,
+        *,
+        after_last_step: bool,
+    ) -> None:
+        timeline = Timeline(
+            received_at=row.received_at,
+            last_step_at=row.state_changed_at if after_last_step else None,
+        )
+        try:
+            check_event_time(when, timeline, now, field_name)
+        except DomainError as exc:
+            raise ServiceError(str(exc)) from None
+
+    def _load(
+        self, session: Session, referral_id: int, expected_version: int | None = None
+    ) -> Referral:
+        row = session.get(Referral, referral_id)
+        if row is None:
+            raise NotFound(f"referral {referral_id} does not exist")
+        if expected_version is not None and row.row_version != expected_version:
+            raise ConcurrentEdit(
+                f"referral {referral_id} was changed by someone else; reload it and try again"
+            )
+        return row
+
+    def _checklist(self, session: Session, row: Referral) -> tuple[DomainItem, ...]:
+        items = session.execute(
+            select(ChecklistItem)
+            .where(ChecklistItem.checklist_id == row.checklist_id)
+            .order_by(ChecklistItem.position)
+        ).scalars()
+        return tuple(DomainItem(i.key, i.label, i.required) for i in items)
+
+    def _add_receipt(
+        self, session: Session, row: Referral, key: str, at: datetime, now: datetime
+    ) -> None:
+        row.receipts.append(
+            ItemReceipt(item_key=key, received_at=at, recorded_at=now, user_id=self.actor.user_id)
+        )
+        self._event(session, row, "item_received", at=at, detail=key)
+
+    def _update_records_complete(
+        self, session: Session, row: Referral, checklist: tuple[DomainItem, ...]
+    ) -> None:
+        received = {r.item_key: r.received_at for r in row.receipts}
+        result = assess(checklist, received)
+        if result.complete and row.records_complete_at is None:
+            complete_at = result.records_complete_at or row.received_at
+            row.records_complete_at = max(complete_at, row.received_at)
+            self._event(session, row, "records_complete", at=row.records_complete_at)
+
+    def _event(
+        self,
+        session: Session,
+        row: Referral,
+        kind: str,
+        *,
+        at: datetime,
+        from_state: State | None = None,
+        to_state: State | None = None,
+        reason: str = "",
+        detail: str = "",
+    ) -> None:
+        session.add(
+            Event(
+                referral_id=row.id,
+                kind=kind,
+                from_state=from_state.value if from_state else None,
+                to_state=to_state.value if to_state else None,
+                effective_at=at,
+                recorded_at=self.clinic.now(),
+                user_id=self.actor.user_id,
+                reason=reason,
+                detail=detail,
+            )
+        )
+
+    def _summary(self, row: Referral, organisation: str, missing: int) -> ReferralSummary:
+        state = State(row.state)
+        due = next_due(
+            state=state,
+            service_line=row.service_line_key,
+            priority=Priority(row.priority or row.proposed_priority),
+            received_at=row.received_at,
+            acknowledged=row.acknowledged_at is not None,
+            records_complete=row.records_complete_at is not None,
+            calendar=self.clinic.calendar,
+            targets=self.clinic.targets,
+        )
+        return ReferralSummary(
+            id=row.id,
+            received_at=row.received_at,
+            family_name=row.family_name,
+            given_name=row.given_name,
+            date_of_birth=row.date_of_birth,
+            mrn=row.mrn,
+            service_line=row.service_line_key,
+            partner=organisation,
+            channel=row.channel,
+            state=row.state,
+            priority=row.priority,
+            proposed_priority=row.proposed_priority,
+            missing_required=missing,
+            next_due=due.measure if due else None,
+            due_at=due.due_at if due else None,
+            due_status=due.status(self.clinic.now(), self.clinic.calendar) if due else None,
+        )
+
+    def _detail(self, session: Session, row: Referral) -> ReferralDetail:
+        checklist = self._checklist(session, row)
+        names = dict(session.execute(select(User.id, User.name)).tuples().all())
+        receipts = {r.item_key: r for r in row.receipts}
+        lines = tuple(
+            ChecklistLine(
+                i.key,
+                i.label,
+                i.required,
+                receipts[i.key].received_at if i.key in receipts else None,
+                names.get(receipts[i.key].user_id) if i.key in receipts else None,
+            )
+            for i in checklist
+        )
+        missing = sum(1 for line in lines if line.required and line.received_at is None)
+        events = session.execute(
+            select(Event).where(Event.referral_id == row.id).order_by(Event.effective_at, Event.id)
+        ).scalars()
+        timeline = tuple(
+            TimelineEvent(
+                e.kind,
+                e.from_state,
+                e.to_state,
+                e.effective_at,
+                e.recorded_at,
+                names.get(e.user_id, "?"),
+                e.reason,
+                e.detail,
+            )
+            for e in events
+        )
+        return ReferralDetail(
+            summary=self._summary(row, row.partner.organisation, missing),
+            row_version=row.row_version,
+            recorded_at=row.recorded_at,
+            partner_sent_on=row.partner_sent_on,
+            referring_clinician=row.referring_clinician,
+            contact_person=row.contact_person,
+            contact_phone=row.contact_phone,
+            contact_fax=row.contact_fax,
+            sex=row.sex,
+            patient_phone=row.patient_phone,
+            preferred_contact=row.preferred_contact,
+            preferred_language=row.preferred_language,
+            trigger=row.trigger,
+            diagnosis=row.diagnosis,
+            icd10=row.icd10,
+            clinical_question=row.clinical_question,
+            referrer_urgency=row.referrer_urgency,
+            preferred_timeframe_days=row.preferred_timeframe_days,
+            consent_to_share=row.consent_to_share,
+            linked_referral_id=row.linked_referral_id,
+            proposal_reasons=tuple(row.proposal_reasons or ()),
+            close_reason=row.close_reason,
+            closed_from=row.closed_from,
+            appointment_at=row.appointment_at,
+            acknowledged_at=row.acknowledged_at,
+            records_complete_at=row.records_complete_at,
+            triaged_at=row.triaged_at,
+            scheduled_at=row.scheduled_at,
+            seen_at=row.seen_at,
+            closed_at=row.closed_at,
+            checklist=lines,
+            timeline=timeline,
+        )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,121 @@
+"""Engine factory: SQLCipher for the embedded store, PostgreSQL for shared mode.
+
+Everything SQLite-specific (pragmas, URI flags) stays in this module so that
+the rest of the store runs unchanged on PostgreSQL.
+"""
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from intake_app.store import DatabaseExists, DatabaseMissing, NotOurDatabase
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_memory_security_lock = threading.Lock()
+_memory_security_on = False
+
+
+def _enable_memory_security() -> None:
+    """Turn on SQLCipher's memory wiping; it is process-wide and cannot be turned off again."""
+    global _memory_security_on
+    with _memory_security_lock:
+        if _memory_security_on:
+            return
+        import sqlcipher3
+
+        probe = sqlcipher3.connect(":memory:")
+        try:
+            probe.execute("PRAGMA cipher_memory_security = ON")
+        finally:
+            probe.close()
+        _memory_security_on = True
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        # A confirmed save must survive a power cut; temporary tables never touch the disk.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+    finally:
+        cursor.close()
+
+
+def _sqlite_url(driver: str, path: Path, create: bool, key: bytes | None) -> URL:
+    # URI mode with mode=rw makes SQLite refuse to create a file that is not there.
+    mode = "rwc" if create else "rw"
+    return URL.create(
+        driver,
+        password=None if key is None else f"x'{key.hex()}'",
+        database=f"file:{path.resolve()}",
+        query={"mode": mode, "uri": "true"},
+    )
+
+
+def encrypted_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
+    """An engine on the SQLCipher database at `path`, opened with the raw 256-bit `key`.
+
+    Refuses to create a database over an existing file, to open a missing one,
+    and to open a file that the key does not decrypt.
+    """
+    if len(key) != 32:
+        raise ValueError("the data key must be 256 bits")
+    if create and path.exists():
+        raise DatabaseExists(f"{path} already exists; refusing to overwrite it")
+    if not create:
+        check_existing(path)
+    _enable_memory_security()
+    # hide_parameters: error messages must never carry patient values into logs.
+    engine = create_engine(
+        _sqlite_url("sqlite+pysqlcipher", path, create, key), hide_parameters=True
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+    except (DatabaseError, OperationalError):
+        engine.dispose()
+        raise NotOurDatabase(
+            f"{path} cannot be opened with this key: it is not a Referral Intake database, "
+            "or it is damaged"
+        ) from None
+    return engine
+
+
+def check_existing(path: Path) -> None:
+    if not path.exists():
+        raise DatabaseMissing(f"no database at {path}")
+    if not path.is_file():
+        raise NotOurDatabase(f"{path} is not a file")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head == SQLITE_HEADER:
+        # A plain SQLite file: never open unencrypted data.
+        raise NotOurDatabase(
+            f"{path} is an unencrypted SQLite file, not a Referral Intake database"
+        )
+    if len(head) < 16:
+        raise NotOurDatabase(f"{path} is not a Referral Intake database")
+
+
+def plaintext_engine_for_benchmark(path: Path) -> Engine:
+    """Plain SQLite with the same pragmas, for the encrypted-versus-plain benchmark only."""
+    engine = create_engine(
+        URL.create("sqlite+pysqlite", database=str(path)),
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def postgres_engine(url: str) -> Engine:
+    """Shared mode: the server encrypts at rest; ask for TLS where the server offers it."""
+    engine_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return create_engine(
+        engine_url, connect_args={"sslmode": "prefer"}, pool_pre_ping=True, hide_parameters=True
+    )

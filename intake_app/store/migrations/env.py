@@ -1,0 +1,13 @@
+"""Alembic environment: runs on the connection the application hands it."""
+
+from alembic import context
+
+from intake_app.store.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("migrations run through intake_app.store.schema, not the alembic CLI")
+
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,231 @@
+"""SQLAlchemy 2 models: the schema of the referral store."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC; SQLite has no time zones, so make it explicit."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be aware")
+        from datetime import UTC
+
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Clinic-wide settings and the database's identity (key `database_id`)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class Partner(Base):
+    """A referring organisation in the partner directory."""
+
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(160), unique=True)
+    clinician: Mapped[str] = mapped_column(String(120), default="")
+    contact_person: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    fax: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ServiceLine(Base):
+    __tablename__ = "service_lines"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ChecklistVersion(Base):
+    """A checklist as it stood at one time; referrals point at the version they are assessed on."""
+
+    __tablename__ = "checklist_versions"
+    __table_args__ = (UniqueConstraint("service_line_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_line_key: Mapped[str] = mapped_column(ForeignKey("service_lines.key"))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    items: Mapped[list["ChecklistItem"]] = relationship(
+        order_by="ChecklistItem.position", lazy="selectin"
+    )
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(120))
+    required: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    __table_args__ = (
+        Index("ix_referrals_state_received", "state", "received_at"),
+        Index("ix_referrals_received", "received_at"),
+        Index("ix_referrals_dob_family", "date_of_birth", "family_name"),
+        Index("ix_referrals_mrn", "mrn"),
+        Index("ix_referrals_partner", "partner_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # Intake (SPEC §3.1)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    partner_sent_on: Mapped[date | None] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    referring_clinician: Mapped[str] = mapped_column(String(120), default="")
+    contact_person: Mapped[str] = mapped_column(String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_fax: Mapped[str] = mapped_column(String(40), default="")
+    family_name: Mapped[str] = mapped_column(String(80))
+    given_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(8))
+    mrn: Mapped[str | None] = mapped_column(String(40))
+    patient_phone: Mapped[str] = mapped_column(String(40), default="")
+    preferred_contact: Mapped[str | None] = mapped_column(String(8))
+    preferred_language: Mapped[str] = mapped_column(String(40), default="")
+    service_line_key: Mapped[str] = mapped_column(ForeignKey("service_lines.key"))
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
+    trigger: Mapped[str] = mapped_column(String(32))
+    diagnosis: Mapped[str] = mapped_column(String(200), default="")
+    icd10: Mapped[str] = mapped_column(String(8), default="")
+    clinical_question: Mapped[str] = mapped_column(String(500), default="")
+    referrer_urgency: Mapped[str] = mapped_column(String(8))
+    preferred_timeframe_days: Mapped[int | None] = mapped_column(Integer)
+    consent_to_share: Mapped[str] = mapped_column(String(16), default="not_on_file")
+    linked_referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+
+    # Life cycle (SPEC §3.3)
+    state: Mapped[str] = mapped_column(String(16), default="new")
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_from: Mapped[str | None] = mapped_column(String(16))
+    close_reason: Mapped[str] = mapped_column(String(300), default="")
+    proposed_priority: Mapped[str] = mapped_column(String(8))
+    proposal_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[str | None] = mapped_column(String(8))
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Milestones: recorded once, whatever the state.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    records_complete_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy's API
+
+    partner: Mapped[Partner] = relationship(lazy="joined")
+    receipts: Mapped[list["ItemReceipt"]] = relationship(
+        back_populates="referral", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class ItemReceipt(Base):
+    """One checklist item received for one referral."""
+
+    __tablename__ = "item_receipts"
+    __table_args__ = (UniqueConstraint("referral_id", "item_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
+    item_key: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    referral: Mapped[Referral] = relationship(back_populates="receipts")
+
+
+class Event(Base):
+    """A step in a referral's timeline: transition, milestone, item, letter."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_referral", "referral_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[str] = mapped_column(String(120), default="")
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of who did what to which record. No patient values."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(24))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(16))
+    workstation: Mapped[str] = mapped_column(String(80))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
