@@ -39,7 +39,7 @@ class IntakeData:
     sex: Sex
     service_line: str
     trigger: Trigger
-    referrer_urgency: Urgency
+    referrer_urgency: Urgency | None
     referring_clinician: str = ""
     contact_person: str = ""
     contact_phone: str = ""

@@ -108,3 +108,44 @@ def require_priority(priority: Priority | None) -> Priority:
     if priority is None:
         raise DomainError("triage needs a priority (urgent, soon or routine)", "priority")
     return priority
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One recorded step of a referral's past, as an import file states it."""
+
+    target: State
+    at: datetime
+    field: str
+    priority: Priority | None = None
+    appointment_at: datetime | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class History:
+    state: State
+    state_changed_at: datetime
+    closed_from: State | None
+    steps: tuple[HistoryStep, ...]
+
+
+def replay(received_at: datetime, steps: list[HistoryStep], now: datetime) -> History:
+    """Apply past steps in order by the rules of live transitions; raise on the first bad one."""
+    state = State.NEW
+    changed_at = received_at
+    closed_from: State | None = None
+    for step in steps:
+        try:
+            check_transition(state, step.target)
+        except DomainError as exc:
+            raise DomainError(exc.message, step.field) from None
+        check_event_time(step.at, Timeline(received_at, last_step_at=changed_at), now, step.field)
+        if step.target is State.SCHEDULED and (
+            step.appointment_at is not None and step.appointment_at < step.at
+        ):
+            raise DomainError("the appointment is before it was booked", "appointment_at")
+        if not step.target.is_open:
+            closed_from = state
+        state, changed_at = step.target, step.at
+    return History(state, changed_at, closed_from, tuple(steps))

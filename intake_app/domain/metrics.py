@@ -45,3 +45,12 @@ def summarise(measure: str, hours: Sequence[float], within: Sequence[bool]) -> M
         round(percentile(hours, 90), 2),
         None if share is None else round(share, 4),
     )
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One measure for one group of an access-time report."""
+
+    group_by: str
+    group: str
+    summary: MeasureSummary

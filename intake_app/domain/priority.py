@@ -23,7 +23,7 @@ def _raise(current: Priority, candidate: Priority) -> Priority:
 
 
 def propose_priority(
-    trigger: Trigger, referrer_urgency: Urgency, preferred_timeframe_days: int | None = None
+    trigger: Trigger, referrer_urgency: Urgency | None, preferred_timeframe_days: int | None = None
 ) -> Proposal:
     """The highest priority any rule calls for, with the rules that called for it.
 
@@ -34,8 +34,11 @@ def propose_priority(
     """
     priority = Priority.ROUTINE
     reasons: list[str] = []
-    priority = _raise(priority, Priority(referrer_urgency.value))
-    reasons.append(f"referrer marked it {referrer_urgency.value}")
+    if referrer_urgency is None:
+        reasons.append("referrer stated no urgency")
+    else:
+        priority = _raise(priority, Priority(referrer_urgency.value))
+        reasons.append(f"referrer marked it {referrer_urgency.value}")
     if trigger in URGENT_TRIGGERS:
         priority = _raise(priority, Priority.URGENT)
         reasons.append(f"trigger {trigger.value} is urgent by rule")

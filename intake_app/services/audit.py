@@ -5,7 +5,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from intake_app.store.models import AuditEntry
@@ -63,6 +63,55 @@ def append(
     session.add(entry)
     session.flush()
     return entry
+
+
+def append_many(
+    session: Session,
+    key: bytes,
+    actions: list[tuple[str, str, str]],
+    *,
+    at: datetime,
+    user_name: str,
+    workstation: str,
+) -> None:
+    """Append one entry per (action, entity, entity_id), chained, in one bulk insert."""
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    at = at.astimezone(UTC)
+    rows: list[dict[str, object]] = []
+    for action, entity, entity_id in actions:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            user_name=user_name,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            outcome="ok",
+            workstation=workstation,
+            prev_hash=prev,
+            hash="",
+        )
+        prev = entry_hash(key, prev, entry)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "user_name": user_name,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "outcome": "ok",
+                "workstation": workstation,
+                "prev_hash": entry.prev_hash,
+                "hash": prev,
+            }
+        )
+    for start in range(0, len(rows), 20000):
+        session.execute(insert(AuditEntry.__table__), rows[start : start + 20000])
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ class Referrals:
                 diagnosis=data.diagnosis.strip(),
                 icd10=data.icd10.strip().upper(),
                 clinical_question=data.clinical_question.strip(),
-                referrer_urgency=data.referrer_urgency.value,
+                referrer_urgency=data.referrer_urgency.value if data.referrer_urgency else None,
                 preferred_timeframe_days=data.preferred_timeframe_days,
                 consent_to_share=data.consent_to_share.value,
                 linked_referral_id=candidates[0].id
@@ -462,6 +462,7 @@ class Referrals:
                 row.scheduled_at = row.scheduled_at or when
             elif target is State.SEEN:
                 row.seen_at = row.seen_at or when
+                row.closed_from = state.value
             else:
                 row.closed_at = when
                 row.closed_from = state.value

@@ -152,7 +152,7 @@ class Referral(Base):
     diagnosis: Mapped[str] = mapped_column(String(200), default="")
     icd10: Mapped[str] = mapped_column(String(8), default="")
     clinical_question: Mapped[str] = mapped_column(String(500), default="")
-    referrer_urgency: Mapped[str] = mapped_column(String(8))
+    referrer_urgency: Mapped[str | None] = mapped_column(String(8))
     preferred_timeframe_days: Mapped[int | None] = mapped_column(Integer)
     consent_to_share: Mapped[str] = mapped_column(String(16), default="not_on_file")
     linked_referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))

@@ -133,7 +133,7 @@ def upgrade() -> None:
         sa.Column("diagnosis", sa.String(length=200), nullable=False),
         sa.Column("icd10", sa.String(length=8), nullable=False),
         sa.Column("clinical_question", sa.String(length=500), nullable=False),
-        sa.Column("referrer_urgency", sa.String(length=8), nullable=False),
+        sa.Column("referrer_urgency", sa.String(length=8), nullable=True),
         sa.Column("preferred_timeframe_days", sa.Integer(), nullable=True),
         sa.Column("consent_to_share", sa.String(length=16), nullable=False),
         sa.Column("linked_referral_id", sa.Integer(), nullable=True),

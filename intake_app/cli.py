@@ -1,0 +1,513 @@
+"""The command line: a front end over the services, scripted by other tools.
+
+Exit status: 0 success, 1 a user's error (one line on standard error), 2 wrong usage.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from intake_app import __version__
+from intake_app.domain import DomainError
+from intake_app.domain.enums import Role, State
+from intake_app.services.errors import ServiceError, ValidationFailed
+from intake_app.store import StoreError
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
+APP_DIR_NAME = "ReferralIntake"
+
+
+class UsageError(Exception):
+    pass
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def default_db() -> Path:
+    env = os.environ.get("INTAKE_DB")
+    return Path(env) if env else default_data_dir() / "intake.db"
+
+
+def default_demo_db() -> Path:
+    env = os.environ.get("INTAKE_DB")
+    return Path(env) if env else default_data_dir() / "demo.db"
+
+
+class Secrets:
+    """Passwords from standard input (one per line) with --password-stdin, else prompts."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO) -> None:
+        self.from_stdin = from_stdin
+        self.stdin = stdin
+
+    def read(self, prompt: str, confirm: bool = False) -> str:
+        if self.from_stdin:
+            line = self.stdin.readline()
+            if not line:
+                raise UsageError(f"standard input ended before the {prompt.lower()}")
+            return line.rstrip("\r\n")
+        value = getpass.getpass(f"{prompt}: ")
+        if confirm and getpass.getpass(f"{prompt} (again): ") != value:
+            raise UsageError("the two entries differ")
+        return value
+
+
+def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", type=Path, default=default, help="database file (env INTAKE_DB)")
+    parser.add_argument("--user", default=default, help="user name to sign in as")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="read passwords from standard input, one per line",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intake-app", description="Referral Intake for oncology clinics."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, **kw: object) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, **kw)  # type: ignore[arg-type]
+        _common(p, suppress=True)
+        return p
+
+    p = command("init", "create a new encrypted clinic database with one administrator")
+    p.add_argument("--admin", required=True, help="the administrator's user name")
+    p.add_argument("--timezone", default="America/Chicago", help="the clinic's time zone")
+    p.add_argument("--holidays", default="US", help="country code for public holidays")
+    p.set_defaults(handler=cmd_init)
+
+    p = command("demo", "create a demo database of synthetic referrals")
+    p.add_argument("--referrals", type=int, default=2000, help="how many (default 2000)")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=cmd_demo)
+
+    p = command("user", "manage users")
+    user_sub = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_sub.add_parser("add", help="add a user (stdin: your password, then theirs)")
+    _common(add, suppress=True)
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, choices=[r.value for r in Role])
+    add.add_argument("--display-name", default="")
+    add.set_defaults(handler=cmd_user_add)
+    lst = user_sub.add_parser("list", help="list users")
+    _common(lst, suppress=True)
+    lst.set_defaults(handler=cmd_user_list)
+    pw = user_sub.add_parser("password", help="change your password (stdin: old, then new)")
+    _common(pw, suppress=True)
+    pw.set_defaults(handler=cmd_user_password)
+
+    p = command("recover", "set a new password with the recovery code (stdin: code, then password)")
+    p.set_defaults(handler=cmd_recover)
+
+    p = command("import", "import data from a file")
+    imp_sub = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    ref = imp_sub.add_parser("referrals", help="referrals from CSV: all rows or none")
+    _common(ref, suppress=True)
+    ref.add_argument("file", type=Path)
+    ref.set_defaults(handler=cmd_import_referrals)
+
+    p = command("report", "run a report")
+    rep_sub = p.add_subparsers(dest="report_kind", metavar="REPORT", required=True)
+    acc = rep_sub.add_parser("access-times", help="access times by group, de-identified")
+    _common(acc, suppress=True)
+    acc.add_argument("--from", dest="start", required=True, type=_date_arg)
+    acc.add_argument("--to", dest="end", required=True, type=_date_arg)
+    acc.add_argument("--by", choices=["service_line", "partner", "channel", "priority"])
+    acc.add_argument("--format", choices=["csv"], default="csv")
+    acc.add_argument("--out", type=Path, required=True)
+    acc.set_defaults(handler=cmd_report_access_times)
+
+    p = command("referral", "list or show referrals")
+    ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
+    rl = ref_sub.add_parser("list", help="list referrals, newest first")
+    _common(rl, suppress=True)
+    rl.add_argument("--status", action="append", choices=[s.value for s in State] + ["open"])
+    rl.add_argument("--service-line", action="append")
+    rl.add_argument("--incomplete", action="store_true", help="only those missing required items")
+    rl.add_argument("--search", default="", help="name, MRN or partner")
+    rl.add_argument("--limit", type=int, default=50)
+    rl.set_defaults(handler=cmd_referral_list)
+    rs = ref_sub.add_parser("show", help="one referral: fields, checklist, timeline")
+    _common(rs, suppress=True)
+    rs.add_argument("id", type=int)
+    rs.set_defaults(handler=cmd_referral_show)
+
+    p = command("audit", "audit trail")
+    aud_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    av = aud_sub.add_parser("verify", help="re-compute the hash chain")
+    _common(av, suppress=True)
+    av.set_defaults(handler=cmd_audit_verify)
+    return parser
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return (args.db or default_db()).expanduser()
+
+
+def _sign_in(args: argparse.Namespace, secrets: "Secrets"):  # type: ignore[no-untyped-def]
+    from intake_app.services.auth import sign_in
+
+    if not args.user:
+        raise UsageError("--user is required")
+    password = secrets.read(f"Password for {args.user}")
+    return sign_in(_db(args), args.user, password)
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.auth import create_clinic
+
+    db = _db(args)
+    password = secrets.read(f"New password for {args.admin}", confirm=True)
+    created = create_clinic(
+        db, args.admin, password, timezone=args.timezone, holiday_country=args.holidays
+    )
+    created.session.close()
+    _out(f"Created {db}")
+    _out(f"Key file {db}.keys (keep it with the database; back up both)")
+    _out("")
+    _out("Recovery code (shown once; print it and keep it locked away):")
+    _out(f"  {created.recovery_code}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.demo import create_demo
+
+    db = (args.db or default_demo_db()).expanduser()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if args.referrals < 0:
+        raise UsageError("--referrals must be 0 or more")
+    demo = create_demo(db, args.referrals, args.seed)
+    _print_demo(demo.path, demo.users, demo.referrals)
+    return EXIT_OK
+
+
+def _print_demo(path: Path, users: dict[str, str], referrals: int | None) -> None:
+    _out(f"Demo database: {path}")
+    if referrals is not None:
+        _out(f"Synthetic referrals: {referrals}")
+    _out("Users (synthetic data only; these passwords are public):")
+    for name, password in users.items():
+        _out(f"  {name:<12} {password}")
+
+
+def cmd_start(args: argparse.Namespace, secrets: Secrets) -> int:
+    """No sub-command: until the desktop window exists, make sure the demo exists and say so."""
+    from intake_app.services.demo import DEMO_USERS, create_demo, demo_password
+
+    db = (args.db or default_demo_db()).expanduser()
+    if db.exists():
+        _print_demo(db, {n: demo_password(n) for n in DEMO_USERS}, None)
+    else:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        demo = create_demo(db)
+        _print_demo(demo.path, demo.users, demo.referrals)
+    _out("")
+    _out("Try: intake-app referral list --db " + str(db) + " --user coordinator")
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.users import add_user
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        password = secrets.read(f"Initial password for {args.name}", confirm=True)
+        info = add_user(
+            signed_in, args.name, password, [Role(r) for r in args.role], args.display_name
+        )
+    finally:
+        signed_in.close()
+    _out(f"Added {info.name} ({', '.join(info.roles)})")
+    return EXIT_OK
+
+
+def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.users import list_users
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        for info in list_users(signed_in):
+            state = "" if info.active else " (inactive)"
+            _out(f"{info.name}\t{','.join(info.roles)}{state}")
+    finally:
+        signed_in.close()
+    return EXIT_OK
+
+
+def cmd_user_password(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.auth import change_password
+
+    if not args.user:
+        raise UsageError("--user is required")
+    old = secrets.read(f"Current password for {args.user}")
+    from intake_app.services.auth import sign_in
+
+    signed_in = sign_in(_db(args), args.user, old)
+    try:
+        new = secrets.read("New password", confirm=True)
+        change_password(signed_in, old, new)
+    finally:
+        signed_in.close()
+    _out("Password changed")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.auth import recover
+
+    if not args.user:
+        raise UsageError("--user is required")
+    code = secrets.read("Recovery code")
+    password = secrets.read(f"New password for {args.user}", confirm=True)
+    recover(_db(args), code, args.user, password).close()
+    _out(f"New password set for {args.user}")
+    return EXIT_OK
+
+
+def cmd_import_referrals(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.importer import import_referrals
+
+    if not args.file.is_file():
+        raise ServiceError(f"file: {args.file} does not exist")
+    signed_in = _sign_in(args, secrets)
+    try:
+        result = import_referrals(signed_in, args.file)
+    finally:
+        signed_in.close()
+    _out(
+        f"Imported {result.referrals} referrals ({result.first_id}-{result.last_id}); "
+        f"{result.partners_added} new partners"
+    )
+    return EXIT_OK
+
+
+def cmd_report_access_times(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.rendering.report_csv import access_times_csv
+    from intake_app.services.reports import access_times
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        rows = access_times(signed_in, args.start, args.end, args.by)
+    finally:
+        signed_in.close()
+    _write_atomically(args.out, access_times_csv(rows))
+    _out(f"Wrote {args.out}")
+    return EXIT_OK
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    if not path.parent.is_dir():
+        raise ServiceError(f"out: folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(payload)
+    tmp.replace(path)
+
+
+def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.referrals import ReferralQuery, Referrals
+
+    statuses = args.status or []
+    query = ReferralQuery(
+        states=tuple(State(s) for s in statuses if s != "open"),
+        open_only="open" in statuses,
+        service_lines=tuple(args.service_line or ()),
+        incomplete_only=args.incomplete,
+        search=args.search,
+        limit=max(1, args.limit),
+    )
+    signed_in = _sign_in(args, secrets)
+    try:
+        page = Referrals(signed_in).page(query)
+        tz = signed_in.clinic.calendar.tz
+    finally:
+        signed_in.close()
+    header = (
+        "id",
+        "received",
+        "patient",
+        "born",
+        "service_line",
+        "partner",
+        "status",
+        "priority",
+        "missing",
+        "next_due",
+    )
+    _out("\t".join(header))
+    for r in page.rows:
+        due = f"{r.next_due} by {r.due_at.astimezone(tz):%Y-%m-%d}" if r.due_at else ""
+        if r.due_status in ("overdue", "due_today"):
+            due += f" ({r.due_status.replace('_', ' ')})"
+        _out(
+            "\t".join(
+                (
+                    str(r.id),
+                    f"{r.received_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                    f"{r.family_name}, {r.given_name}",
+                    r.date_of_birth.isoformat(),
+                    r.service_line,
+                    r.partner,
+                    r.state,
+                    r.priority or f"({r.proposed_priority})",
+                    str(r.missing_required),
+                    due,
+                )
+            )
+        )
+    _out(f"{len(page.rows)} of {page.total}")
+    return EXIT_OK
+
+
+def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.referrals import Referrals
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        d = Referrals(signed_in).get(args.id)
+        tz = signed_in.clinic.calendar.tz
+    finally:
+        signed_in.close()
+    s = d.summary
+
+    def when(value) -> str:  # type: ignore[no-untyped-def]
+        return "" if value is None else f"{value.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+
+    fields = [
+        ("Referral", str(s.id)),
+        ("Patient", f"{s.family_name}, {s.given_name}"),
+        ("Born", s.date_of_birth.isoformat()),
+        ("Sex", d.sex),
+        ("MRN", s.mrn or ""),
+        ("Service line", s.service_line),
+        ("Partner", s.partner),
+        ("Referring clinician", d.referring_clinician),
+        ("Channel", s.channel),
+        ("Received", when(s.received_at)),
+        ("Recorded", when(d.recorded_at)),
+        ("Trigger", d.trigger),
+        ("Diagnosis", d.diagnosis),
+        ("Clinical question", d.clinical_question),
+        ("Referrer urgency", d.referrer_urgency),
+        ("Proposed priority", f"{s.proposed_priority} ({'; '.join(d.proposal_reasons)})"),
+        ("Priority", s.priority or ""),
+        ("Status", s.state),
+        ("Appointment", when(d.appointment_at)),
+        ("Acknowledged", when(d.acknowledged_at)),
+        ("Records complete", when(d.records_complete_at)),
+        ("Triaged", when(d.triaged_at)),
+        ("Scheduled", when(d.scheduled_at)),
+        ("Seen", when(d.seen_at)),
+        ("Closed", f"{when(d.closed_at)} {d.close_reason}".strip()),
+        ("Next due", f"{s.next_due} by {when(s.due_at)} ({s.due_status})" if s.due_at else ""),
+    ]
+    for label, value in fields:
+        if value:
+            _out(f"{label + ':':<20} {value}")
+    _out("")
+    _out("Checklist:")
+    for line in d.checklist:
+        mark = "x" if line.received_at else " "
+        need = "required" if line.required else "optional"
+        got = f" {when(line.received_at)} by {line.received_by}" if line.received_at else ""
+        flag = "  MISSING" if line.required and not line.received_at else ""
+        _out(f"  [{mark}] {line.key} ({need}){got}{flag}")
+    _out("")
+    _out("Timeline:")
+    for e in d.timeline:
+        change = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
+        extra = " ".join(x for x in (e.detail, e.reason) if x)
+        late = " (recorded later)" if (e.recorded_at - e.effective_at).total_seconds() > 300 else ""
+        _out(f"  {when(e.effective_at)}  {e.kind}{change} {extra} [{e.user}]{late}".rstrip())
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.audit_check import verify_audit
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        result = verify_audit(signed_in)
+    finally:
+        signed_in.close()
+    if result.intact:
+        _out(f"Audit trail intact: {result.entries} entries")
+        return EXIT_OK
+    print(
+        f"error: audit trail broken at entry {result.first_broken}: {result.problem}",
+        file=sys.stderr,
+    )
+    return EXIT_USER_ERROR
+
+
+# -- entry point ----------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on wrong usage, 0 on --help
+        return int(exc.code or 0)
+    handler: Callable[[argparse.Namespace, Secrets], int] = getattr(args, "handler", cmd_start)
+    secrets = Secrets(args.password_stdin, stdin or sys.stdin)
+    try:
+        return handler(args, secrets)
+    except UsageError as exc:
+        print(f"intake-app: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"error: refused, {len(exc.problems)} problem(s); nothing was changed", file=sys.stderr
+        )
+        return EXIT_USER_ERROR
+    except (ServiceError, StoreError, DomainError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        if os.environ.get("INTAKE_DEBUG"):
+            raise
+        # The message may quote stored values, so only the kind of failure is shown.
+        print(
+            f"error: unexpected {type(exc).__name__}; run with INTAKE_DEBUG=1 for details",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR

@@ -1,0 +1,282 @@
+"""A demo clinic: synthetic referrals over the last 180 days, one user per role."""
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from intake_app.domain.checklists import ServiceLine, load_service_lines
+from intake_app.domain.enums import Role
+from intake_app.paths import resource
+from intake_app.services.auth import create_clinic, sign_in
+from intake_app.services.clinic import Clock, utc_now
+from intake_app.services.importer import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    parse_csv,
+    write_records,
+)
+from intake_app.services.users import add_user
+
+DEMO_USERS = {
+    "admin": (Role.ADMIN,),
+    "coordinator": (Role.COORDINATOR,),
+    "triage": (Role.TRIAGE,),
+    "manager": (Role.MANAGER,),
+}
+DEMO_TIMEZONE = "America/Chicago"
+
+PARTNERS = (
+    ("Valley Gastroenterology", "Dr. Nguyen"),
+    ("Lakeview Gynecology Associates", "Dr. Lee"),
+    ("Eastside Community Clinic", "Dr. Kowalski"),
+    ("Harbor Neurology Group", "Dr. Dubois"),
+    ("Riverside Family Medicine", "Dr. Okafor"),
+    ("Northgate Internal Medicine", "Dr. Fernández"),
+    ("St. Brendan's Emergency Department", "Dr. Siobhán Kelly"),
+    ("Pinecrest Pulmonology", "Dr. Haddad"),
+    ("Midtown Primary Care", "Dr. Rossi"),
+    ("Cedar Hill Hematology Clinic", "Dr. Tanaka"),
+    ("Westbrook Urology", "Dr. Schmidt"),
+    ("Oak Park Women's Health", "Dr. Alvarez"),
+    ("Summit Dermatology", "Dr. Cohen"),
+    ("Bayview Community Health Center", "Dr. Mensah"),
+    ("Greenfield Family Practice", "Dr. Nowak"),
+)
+FAMILY = (
+    "Johnson",
+    "García",
+    "Nguyễn",
+    "Smith",
+    "Kowalski",
+    "O'Brien",
+    "Fernández",
+    "Müller",
+    "Okafor",
+    "Patel",
+    "Kim",
+    "Rossi",
+    "Haddad",
+    "Andersson",
+    "Dubois",
+    "Tanaka",
+    "Brown",
+    "Martínez",
+    "Novák",
+    "Ahmed",
+    "Walker",
+    "Lopez",
+    "Chen",
+    "Ivanova",
+    "Murphy",
+)
+GIVEN = (
+    "Maria",
+    "José",
+    "Siobhán",
+    "Hyun",
+    "Chidi",
+    "Yuki",
+    "Anna",
+    "James",
+    "Fatima",
+    "Liam",
+    "Zoë",
+    "Mateo",
+    "Aisha",
+    "Noah",
+    "Ingrid",
+    "Raj",
+    "Olga",
+    "Kwame",
+    "Elena",
+    "Thomas",
+)
+DIAGNOSES = {
+    "abnormal_imaging": ("lung nodule 2.1 cm", "liver lesion on CT", "breast mass BI-RADS 5"),
+    "abnormal_labs": ("lymphocytosis", "anemia, unexplained", "elevated PSA", "thrombocytosis"),
+    "new_biopsy": ("adenocarcinoma of colon", "invasive ductal carcinoma", "DLBCL"),
+    "staging_workup": ("NSCLC, staging", "melanoma, staging"),
+    "treatment_complication": ("neutropenic fever history", "radiation dermatitis"),
+    "recurrence_concern": ("rising CEA after resection", "new bone pain, prior breast cancer"),
+    "second_opinion": ("prostate cancer, treatment options", "myeloma, second opinion"),
+    "other": ("family history, risk assessment", "suspected lymphoma"),
+}
+QUESTIONS = (
+    "Please evaluate for treatment",
+    "Second opinion on staging",
+    "Is further work-up needed?",
+    "Please advise on management",
+    "",
+)
+
+
+def _weighted(rng: random.Random, options: dict[str, float]) -> str:
+    return rng.choices(list(options), weights=list(options.values()))[0]
+
+
+def _iso(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).isoformat(timespec="minutes")
+
+
+def synthetic_rows(
+    count: int, seed: int, now: datetime, timezone: str = DEMO_TIMEZONE, days: int = 180
+) -> list[dict[str, str]]:
+    """Referrals in the import format, with life cycles that follow the clinic's rules."""
+    rng = random.Random(seed)
+    tz = ZoneInfo(timezone)
+    lines: dict[str, ServiceLine] = load_service_lines(resource("service_lines.json"))
+    line_weights = {
+        "medical_oncology": 0.38,
+        "hematology": 0.2,
+        "radiation_oncology": 0.12,
+        "surgical_oncology": 0.14,
+        "survivorship": 0.06,
+        "second_opinion": 0.1,
+    }
+    channel_weights = {
+        "fax": 0.4,
+        "phone": 0.1,
+        "email": 0.12,
+        "web_form": 0.1,
+        "portal": 0.23,
+        "walk_in": 0.05,
+    }
+    rows: list[dict[str, str]] = []
+    start_day = (now.astimezone(tz) - timedelta(days=days)).date()
+    for index in range(count):
+        day = start_day + timedelta(days=rng.randrange(days))
+        while day.weekday() >= 5 and rng.random() < 0.85:
+            day += timedelta(days=1)
+        received = datetime.combine(day, time(rng.randint(7, 17), rng.randrange(60)), tzinfo=tz)
+        if received >= now - timedelta(hours=1):
+            received = now - timedelta(hours=rng.randint(1, 48))
+        line = lines[_weighted(rng, line_weights)]
+        partner, clinician = rng.choice(PARTNERS)
+        trigger = rng.choice(list(DIAGNOSES))
+        born = date(rng.randint(1935, 2000), rng.randint(1, 12), rng.randint(1, 28))
+        row = {
+            "received_at": _iso(received, tz),
+            "channel": _weighted(rng, channel_weights),
+            "partner": partner,
+            "referring_clinician": clinician,
+            "family_name": rng.choice(FAMILY),
+            "given_name": rng.choice(GIVEN),
+            "date_of_birth": born.isoformat(),
+            "sex": _weighted(rng, {"female": 0.52, "male": 0.46, "other": 0.01, "unknown": 0.01}),
+            "mrn": f"MRN{100000 + index}" if rng.random() < 0.6 else "",
+            "service_line": line.key,
+            "trigger": trigger,
+            "diagnosis": rng.choice(DIAGNOSES[trigger]),
+            "clinical_question": rng.choice(QUESTIONS),
+            "referrer_urgency": _weighted(rng, {"routine": 0.6, "soon": 0.28, "urgent": 0.12}),
+        }
+        row.update(_progress(rng, line, received, now, tz))
+        rows.append(row)
+    return rows
+
+
+def _progress(
+    rng: random.Random, line: ServiceLine, received: datetime, now: datetime, tz: ZoneInfo
+) -> dict[str, str]:
+    """Documents, acknowledgement and life cycle for one referral, never later than `now`."""
+    out: dict[str, str] = {}
+
+    def later(after: datetime, max_hours: float) -> datetime | None:
+        moment = after + timedelta(hours=rng.uniform(0.2, max_hours))
+        return moment if moment < now else None
+
+    complete_at: datetime | None = received
+    for item in line.checklist:
+        if rng.random() < (0.65 if item.required else 0.4):
+            at: datetime | None = received
+        elif rng.random() < 0.75:
+            at = later(received, rng.choice((24.0, 72.0, 240.0)))
+        else:
+            at = None
+        out[f"item:{item.key}"] = _iso(at, tz) if at else ""
+        if item.required:
+            complete_at = None if at is None or complete_at is None else max(complete_at, at)
+    ack = later(received, rng.choice((4.0, 30.0, 80.0)))
+    out["acknowledged_at"] = _iso(ack, tz) if ack and rng.random() < 0.93 else ""
+    if complete_at is None and rng.random() < 0.7:
+        return out  # still awaiting records
+    base = complete_at or received
+    triaged = later(base, rng.choice((6.0, 30.0, 90.0)))
+    if triaged is None:
+        return out
+    if rng.random() < 0.06:
+        out.update(closed_at=_iso(triaged, tz), close_reason=rng.choice(("declined", "redirected")))
+        return out
+    priority = _weighted(rng, {"routine": 0.55, "soon": 0.3, "urgent": 0.15})
+    out.update(triaged_at=_iso(triaged, tz), priority=priority)
+    scheduled = later(triaged, 72.0)
+    if scheduled is None:
+        return out
+    if rng.random() < 0.03:
+        out.update(closed_at=_iso(scheduled, tz), close_reason="withdrawn")
+        return out
+    appointment = scheduled + timedelta(days=rng.randint(3, 30))
+    appointment = appointment.replace(minute=0)
+    appointment = max(appointment, scheduled + timedelta(hours=1))
+    out.update(scheduled_at=_iso(scheduled, tz), appointment_at=_iso(appointment, tz))
+    if appointment < now:
+        if rng.random() < 0.05:
+            out.update(closed_at=_iso(appointment, tz), close_reason="no_show")
+        else:
+            out["seen_at"] = _iso(appointment, tz)
+    return out
+
+
+def rows_to_csv(rows: list[dict[str, str]]) -> str:
+    items = sorted({k for r in rows for k in r if k.startswith("item:")})
+    header = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *items]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    path: Path
+    users: dict[str, str]  # name -> password
+    referrals: int
+    recovery_code: str
+
+
+def demo_password(name: str) -> str:
+    return f"demo-{name}-pass"
+
+
+def create_demo(
+    db_path: Path, referrals: int = 2000, seed: int = 1, clock: Clock = utc_now
+) -> DemoClinic:
+    """A new database of synthetic patients. Not for real patient data: its passwords are known."""
+    created = create_clinic(
+        db_path, "admin", demo_password("admin"), timezone=DEMO_TIMEZONE, clock=clock
+    )
+    admin = created.session
+    try:
+        for name, roles in DEMO_USERS.items():
+            if name != "admin":
+                add_user(admin, name, demo_password(name), list(roles), display_name=name.title())
+    finally:
+        admin.close()
+    coordinator = sign_in(db_path, "coordinator", demo_password("coordinator"), clock=clock)
+    try:
+        clinic = coordinator.clinic
+        rows = synthetic_rows(referrals, seed, clinic.now(), clinic.settings.timezone)
+        records = parse_csv(
+            rows_to_csv(rows), clinic.service_lines, clinic.calendar.tz, clinic.now()
+        )
+        result = write_records(coordinator, records, action="demo_referral")
+    finally:
+        coordinator.close()
+    users = {name: demo_password(name) for name in DEMO_USERS}
+    return DemoClinic(db_path, users, result.referrals, created.recovery_code)
