@@ -61,7 +61,7 @@ class ClinicSettings:
 
     @classmethod
     def read(cls, session: Session) -> "ClinicSettings":
-        values = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+        values = dict(session.execute(select(Setting.key, Setting.value)).all())
         return cls(
             database_id=values["database_id"],
             timezone=values.get("timezone", "UTC"),

@@ -356,8 +356,7 @@ def _partner_ids(
     session: Session, names: set[str], records: list[ImportRecord]
 ) -> tuple[dict[str, int], int]:
     existing = {
-        name.lower(): pid
-        for pid, name in session.execute(select(Partner.id, Partner.organisation)).tuples()
+        name.lower(): pid for pid, name in session.execute(select(Partner.id, Partner.organisation))
     }
     clinicians = {r.intake.partner.lower(): r.intake.referring_clinician for r in records}
     added = 0

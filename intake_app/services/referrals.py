@@ -603,7 +603,7 @@ class Referrals:
 
     def _detail(self, session: Session, row: Referral) -> ReferralDetail:
         checklist = self._checklist(session, row)
-        names = dict(session.execute(select(User.id, User.name)).tuples().all())
+        names = dict(session.execute(select(User.id, User.name)).all())
         receipts = {r.item_key: r for r in row.receipts}
         lines = tuple(
             ChecklistLine(

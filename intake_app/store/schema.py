@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 from intake_app.store import DatabaseTooNew
@@ -39,9 +40,16 @@ def upgrade(engine: Engine) -> None:
         current = current_revision(connection)
         if current == script.get_current_head():
             return
-        if current is not None and script.get_revision(current) is None:
+        if current is not None and not _known(script, current):
             raise DatabaseTooNew(
                 f"this database has schema version {current}, made by a newer Referral Intake; "
                 "install the newer version to open it"
             )
         command.upgrade(_config(connection), "head")
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
