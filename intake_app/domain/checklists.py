@@ -68,7 +68,7 @@ def load_service_lines(path: Path) -> dict[str, ServiceLine]:
         lines: dict[str, ServiceLine] = {}
         for entry in data["service_lines"]:
             items = tuple(
-                ChecklistItem(i["item"], labels.get(i["item"], i["item"]), bool(i["required"]))
+                ChecklistItem(i["item"], labels.get(i["item"], i["item"]), _flag(i["required"]))
                 for i in entry["checklist"]
             )
             lines[entry["key"]] = ServiceLine(entry["key"], entry["name"], items)
@@ -77,5 +77,8 @@ def load_service_lines(path: Path) -> dict[str, ServiceLine]:
     return lines
 
 
-def item_labels(path: Path) -> dict[str, str]:
-    return dict(json.loads(path.read_text(encoding="utf-8"))["items"])
+def _flag(value: object) -> bool:
+    # "false" in JSON text would be truthy: insist on a real boolean.
+    if not isinstance(value, bool):
+        raise TypeError(f"required must be true or false, not {value!r}")
+    return value

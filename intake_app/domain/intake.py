@@ -1,5 +1,6 @@
 """The intake record (SPEC §3.1): typed fields, length limits and parsing from text."""
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -97,14 +98,12 @@ class IntakeData:
         return found
 
 
+# Letter, digit, digit or letter (C7A, D3A in ICD-10-CM), then up to four more after a dot.
+ICD10 = re.compile(r"[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?", re.ASCII)
+
+
 def _looks_like_icd10(code: str) -> bool:
-    code = code.strip().upper()
-    return (
-        3 <= len(code) <= 8
-        and code[0].isalpha()
-        and code[1:3].isdigit()
-        and all(ch.isalnum() or ch == "." for ch in code[3:])
-    )
+    return ICD10.fullmatch(code.strip().upper()) is not None
 
 
 def parse_time(text: str, tz: ZoneInfo, field_name: str) -> datetime:

@@ -138,8 +138,12 @@ def replay(received_at: datetime, steps: list[HistoryStep], now: datetime) -> Hi
     for step in steps:
         try:
             check_transition(state, step.target)
+            if step.target is State.TRIAGED:
+                require_priority(step.priority)
         except DomainError as exc:
             raise DomainError(exc.message, step.field) from None
+        if step.target is State.SCHEDULED and step.appointment_at is None:
+            raise DomainError("scheduling needs an appointment time", "appointment_at")
         check_event_time(step.at, Timeline(received_at, last_step_at=changed_at), now, step.field)
         if step.target is State.SCHEDULED and (
             step.appointment_at is not None and step.appointment_at < step.at

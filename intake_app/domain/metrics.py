@@ -3,7 +3,7 @@
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 MEASURES = ("acknowledge", "records_complete", "triage", "first_consult")
 
@@ -21,7 +21,8 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def hours_between(start: datetime, end: datetime) -> float:
-    return (end - start).total_seconds() / 3600.0
+    """Elapsed hours; in UTC, since subtracting two times of one zone ignores a DST change."""
+    return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600.0
 
 
 @dataclass(frozen=True)

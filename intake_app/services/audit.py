@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,23 +12,38 @@ from sqlalchemy.orm import Session
 from intake_app.store.models import AuditEntry
 
 GENESIS = "0" * 64
+CHAINED_FIELDS = (
+    "seq",
+    "at",
+    "user_name",
+    "action",
+    "entity",
+    "entity_id",
+    "outcome",
+    "workstation",
+)
 
 
-def entry_hash(key: bytes, prev_hash: str, entry: AuditEntry) -> str:
+def entry_hash(key: bytes, prev_hash: str, fields: Mapping[str, object]) -> str:
+    """HMAC-SHA256 over the previous entry's hash and this entry's content."""
+    at = fields["at"]
+    assert isinstance(at, datetime)
     content = "|".join(
-        (
-            str(entry.seq),
-            entry.at.isoformat(),
-            entry.user_name,
-            entry.action,
-            entry.entity,
-            entry.entity_id,
-            entry.outcome,
-            entry.workstation,
-        )
+        at.astimezone(UTC).isoformat() if name == "at" else str(fields[name])
+        for name in CHAINED_FIELDS
     )
-    message = f"{prev_hash}|{content}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{prev_hash}|{content}".encode(), hashlib.sha256).hexdigest()
+
+
+def _fields(entry: AuditEntry) -> dict[str, object]:
+    return {name: getattr(entry, name) for name in CHAINED_FIELDS}
+
+
+def _last(session: Session) -> tuple[int, str]:
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (0, GENESIS)
 
 
 def append(
@@ -41,28 +57,17 @@ def append(
     entity_id: str,
     outcome: str,
     workstation: str,
-) -> AuditEntry:
+) -> None:
     """Add one entry in the caller's transaction, so it commits or rolls back with the change."""
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    entry = AuditEntry(
-        seq=seq,
-        at=at.astimezone(UTC),
+    append_many(
+        session,
+        key,
+        [(action, entity, entity_id)],
+        at=at,
         user_name=user_name,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        outcome=outcome,
         workstation=workstation,
-        prev_hash=prev,
-        hash="",
+        outcome=outcome,
     )
-    entry.hash = entry_hash(key, prev, entry)
-    session.add(entry)
-    session.flush()
-    return entry
 
 
 def append_many(
@@ -73,43 +78,28 @@ def append_many(
     at: datetime,
     user_name: str,
     workstation: str,
+    outcome: str = "ok",
 ) -> None:
-    """Append one entry per (action, entity, entity_id), chained, in one bulk insert."""
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    """Append one chained entry per (action, entity, entity_id), in bulk."""
+    seq, prev = _last(session)
     at = at.astimezone(UTC)
     rows: list[dict[str, object]] = []
     for action, entity, entity_id in actions:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            user_name=user_name,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            outcome="ok",
-            workstation=workstation,
-            prev_hash=prev,
-            hash="",
-        )
-        prev = entry_hash(key, prev, entry)
-        rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "user_name": user_name,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "outcome": "ok",
-                "workstation": workstation,
-                "prev_hash": entry.prev_hash,
-                "hash": prev,
-            }
-        )
+        row: dict[str, object] = {
+            "seq": seq,
+            "at": at,
+            "user_name": user_name,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "outcome": outcome,
+            "workstation": workstation,
+            "prev_hash": prev,
+        }
+        prev = entry_hash(key, prev, row)
+        row["hash"] = prev
+        rows.append(row)
     for start in range(0, len(rows), 20000):
         session.execute(insert(AuditEntry.__table__), rows[start : start + 20000])
 
@@ -137,7 +127,7 @@ def verify(session: Session, key: bytes) -> ChainCheck:
             return ChainCheck(count, entry.seq, f"entry {expected_seq} is missing")
         if entry.prev_hash != prev:
             return ChainCheck(count, entry.seq, "its link to the previous entry is broken")
-        if not hmac.compare_digest(entry.hash, entry_hash(key, prev, entry)):
+        if not hmac.compare_digest(entry.hash, entry_hash(key, prev, _fields(entry))):
             return ChainCheck(count, entry.seq, "its content does not match its hash")
         prev = entry.hash
         expected_seq += 1

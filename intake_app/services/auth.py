@@ -3,9 +3,10 @@
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from intake_app.domain.checklists import load_service_lines
@@ -97,21 +98,7 @@ def create_clinic(
     engine = encrypted_engine(db_path, data_key, create=True)
     try:
         db_path.chmod(0o600)
-        schema.upgrade(engine)
-        now = clock()
-        with Session(engine) as session, session.begin():
-            session.add_all(
-                [
-                    Setting(key="database_id", value=database_id),
-                    Setting(key="timezone", value=timezone),
-                    Setting(key="holiday_country", value=holiday_country),
-                    Setting(key="holiday_subdivision", value=""),
-                ]
-            )
-            _seed_service_lines(session, now)
-            admin = User(name=admin_name, display_name=admin_name, active=True, created_at=now)
-            admin.roles = [UserRole(role=Role.ADMIN.value)]
-            session.add(admin)
+        initialise_database(engine, database_id, admin_name, timezone, holiday_country, clock())
         key_file.save()
     except BaseException:
         engine.dispose()
@@ -126,6 +113,31 @@ def create_clinic(
     return NewClinic(SignedIn(clinic, actor), recovery_code)
 
 
+def initialise_database(
+    engine: Engine,
+    database_id: str,
+    admin_name: str,
+    timezone: str,
+    holiday_country: str,
+    now: datetime,
+) -> None:
+    """Schema, clinic settings, default service lines and the first administrator."""
+    schema.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        session.add_all(
+            [
+                Setting(key="database_id", value=database_id),
+                Setting(key="timezone", value=timezone),
+                Setting(key="holiday_country", value=holiday_country),
+                Setting(key="holiday_subdivision", value=""),
+            ]
+        )
+        _seed_service_lines(session, now)
+        admin = User(name=admin_name, display_name=admin_name, active=True, created_at=now)
+        admin.roles = [UserRole(role=Role.ADMIN.value)]
+        session.add(admin)
+
+
 def _check_timezone(name: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -135,7 +147,7 @@ def _check_timezone(name: str) -> None:
         raise ServiceError(f"timezone: {name!r} is not a known time zone") from None
 
 
-def _seed_service_lines(session: Session, now: object) -> None:
+def _seed_service_lines(session: Session, now: datetime) -> None:
     for line in load_service_lines(resource("service_lines.json")).values():
         session.add(ServiceLine(key=line.key, name=line.name, active=True))
         session.flush()

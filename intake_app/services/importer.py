@@ -31,6 +31,7 @@ from intake_app.services import audit
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ValidationFailed
 from intake_app.services.permissions import Permission
+from intake_app.store.engine import allocate_ids
 from intake_app.store.models import Event, ItemReceipt, Partner, Referral
 
 REQUIRED_COLUMNS = (
@@ -234,7 +235,7 @@ def _parse_row(
         diagnosis=cell("diagnosis"),
         clinical_question=cell("clinical_question"),
     )
-    problems.extend(str(p) for p in intake.problems(frozenset(lines), now))
+    problems.extend(str(p) for p in intake.problems(frozenset(lines), now.astimezone(tz)))
     line = lines.get(intake.service_line)
     if line is not None:
         for key, when in items.items():
@@ -309,15 +310,11 @@ def write_records(
         referral_rows = [
             _referral_values(r, partners, clinic.checklist_ids, actor.user_id, now) for r in records
         ]
-        ids: list[int] = []
+        ids = allocate_ids(session.connection(), Referral.__table__, len(referral_rows))
+        for referral_id, values in zip(ids, referral_rows, strict=True):
+            values["id"] = referral_id
         for chunk in _chunks(referral_rows, 5000):
-            result = session.execute(
-                insert(Referral.__table__).returning(
-                    Referral.__table__.c.id, sort_by_parameter_order=True
-                ),
-                chunk,
-            )
-            ids.extend(result.scalars().all())
+            session.execute(insert(Referral.__table__), chunk)
         receipts: list[dict[str, object]] = []
         events: list[dict[str, object]] = []
         for referral_id, record in zip(ids, records, strict=True):
@@ -458,8 +455,6 @@ def _events(
         return values
 
     yield event("received", r.intake.received_at, to_state=State.NEW.value, detail="imported")
-    for key, when in r.items.items():
-        yield event("item_received", when, detail=key)
     if r.records_complete_at is not None:
         yield event("records_complete", r.records_complete_at)
     if r.acknowledged_at is not None:

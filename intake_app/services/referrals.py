@@ -189,7 +189,9 @@ class Referrals:
         """
         self.clinic.require(self.actor, Permission.CREATE_REFERRAL, "log_referral")
         now = self.clinic.now()
-        problems = data.problems(frozenset(self.clinic.service_lines), now)
+        # In clinic time, so that "today" for a date of birth is the clinic's today.
+        local_now = now.astimezone(self.clinic.calendar.tz)
+        problems = data.problems(frozenset(self.clinic.service_lines), local_now)
         line = self.clinic.service_lines.get(data.service_line)
         items: dict[str, datetime] = {}
         for key, at in (items_received or {}).items():
@@ -529,10 +531,10 @@ class Referrals:
     def _add_receipt(
         self, session: Session, row: Referral, key: str, at: datetime, now: datetime
     ) -> None:
+        # The receipt is itself the event (both times, the user); the timeline shows it.
         row.receipts.append(
             ItemReceipt(item_key=key, received_at=at, recorded_at=now, user_id=self.actor.user_id)
         )
-        self._event(session, row, "item_received", at=at, detail=key)
 
     def _update_records_complete(
         self, session: Session, row: Referral, checklist: tuple[DomainItem, ...]
@@ -619,7 +621,7 @@ class Referrals:
         events = session.execute(
             select(Event).where(Event.referral_id == row.id).order_by(Event.effective_at, Event.id)
         ).scalars()
-        timeline = tuple(
+        timeline = [
             TimelineEvent(
                 e.kind,
                 e.from_state,
@@ -631,7 +633,22 @@ class Referrals:
                 e.detail,
             )
             for e in events
-        )
+        ]
+        timeline += [
+            TimelineEvent(
+                "item_received",
+                None,
+                None,
+                r.received_at,
+                r.recorded_at,
+                names.get(r.user_id, "?"),
+                "",
+                r.item_key,
+            )
+            for r in row.receipts
+        ]
+        # A stable sort: receipts logged with the referral follow its "received" event.
+        timeline.sort(key=lambda e: e.effective_at)
         return ReferralDetail(
             summary=self._summary(row, row.partner.organisation, missing),
             row_version=row.row_version,
@@ -664,7 +681,7 @@ class Referrals:
             seen_at=row.seen_at,
             closed_at=row.closed_at,
             checklist=lines,
-            timeline=timeline,
+            timeline=tuple(timeline),
         )
 
 

@@ -8,12 +8,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from intake_app.store import DatabaseExists, DatabaseMissing, NotOurDatabase
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+STATEMENT_CACHE = 4
 _memory_security_lock = threading.Lock()
 _memory_security_on = False
 
@@ -73,7 +74,12 @@ def encrypted_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
     _enable_memory_security()
     # hide_parameters: error messages must never carry patient values into logs.
     engine = create_engine(
-        _sqlite_url("sqlite+pysqlcipher", path, create, key), hide_parameters=True
+        _sqlite_url("sqlite+pysqlcipher", path, create, key),
+        hide_parameters=True,
+        # Every cached prepared statement holds some of the connection's lookaside memory;
+        # once it runs out, each small allocation goes to SQLCipher's memory-security
+        # allocator (mlock, munlock and wipe per call), which made bulk writes 5x slower.
+        connect_args={"cached_statements": STATEMENT_CACHE},
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     try:
@@ -119,3 +125,20 @@ def postgres_engine(url: str) -> Engine:
     return create_engine(
         engine_url, connect_args={"sslmode": "prefer"}, pool_pre_ping=True, hide_parameters=True
     )
+
+
+def allocate_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """Reserve `count` primary keys for a bulk insert inside the caller's transaction."""
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        sequence = f"{table.name}_id_seq"
+        rows = connection.execute(
+            text("SELECT nextval(:seq) FROM generate_series(1, :n)"), {"seq": sequence, "n": count}
+        )
+        return [int(r[0]) for r in rows]
+    # SQLite: a write takes the database's write lock, so no one else can take these ids
+    # before this transaction ends.
+    connection.execute(text("UPDATE settings SET value = value WHERE key = 'database_id'"))
+    start = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
+    return list(range(int(start) + 1, int(start) + 1 + count))
