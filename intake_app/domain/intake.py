@@ -106,6 +106,11 @@ def _looks_like_icd10(code: str) -> bool:
     return ICD10.fullmatch(code.strip().upper()) is not None
 
 
+def normalise_mrn(mrn: str) -> str | None:
+    """Medical record numbers compare without case or surrounding spaces; empty is none."""
+    return mrn.strip().upper() or None
+
+
 def parse_time(text: str, tz: ZoneInfo, field_name: str) -> datetime:
     """ISO 8601; a time without an offset is in the clinic's time zone."""
     try:

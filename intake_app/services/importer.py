@@ -24,9 +24,10 @@ from intake_app.domain.enums import (
     Urgency,
     parse_enum,
 )
-from intake_app.domain.intake import IntakeData, parse_date, parse_time
+from intake_app.domain.intake import IntakeData, normalise_mrn, parse_date, parse_time
 from intake_app.domain.lifecycle import CLOSE_STATES, HistoryStep, replay
 from intake_app.domain.priority import propose_priority
+from intake_app.domain.text import search_key
 from intake_app.services import audit
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ValidationFailed
@@ -352,19 +353,22 @@ def _chunks(rows: list[T], size: int) -> Iterable[list[T]]:
 def _partner_ids(
     session: Session, names: set[str], records: list[ImportRecord]
 ) -> tuple[dict[str, int], int]:
+    """Directory ids for the file's partners, adding new ones; names match as in the form."""
     existing = {
-        name.lower(): pid for pid, name in session.execute(select(Partner.id, Partner.organisation))
+        search_key(name): pid
+        for pid, name in session.execute(select(Partner.id, Partner.organisation))
     }
-    clinicians = {r.intake.partner.lower(): r.intake.referring_clinician for r in records}
+    clinicians = {search_key(r.intake.partner): r.intake.referring_clinician for r in records}
     added = 0
     for name in sorted(names):
-        if name.lower() not in existing:
-            partner = Partner(organisation=name, clinician=clinicians.get(name.lower(), ""))
+        key = search_key(name)
+        if key not in existing:
+            partner = Partner(organisation=name, clinician=clinicians.get(key, ""))
             session.add(partner)
             session.flush()
-            existing[name.lower()] = partner.id
+            existing[key] = partner.id
             added += 1
-    return {name: existing[name.lower()] for name in names}, added
+    return {name: existing[search_key(name)] for name in names}, added
 
 
 def _referral_values(
@@ -389,9 +393,11 @@ def _referral_values(
         "contact_fax": d.contact_fax,
         "family_name": d.family_name,
         "given_name": d.given_name,
+        "family_key": search_key(d.family_name),
+        "given_key": search_key(d.given_name),
         "date_of_birth": d.date_of_birth,
         "sex": d.sex.value,
-        "mrn": d.mrn or None,
+        "mrn": normalise_mrn(d.mrn),
         "patient_phone": d.patient_phone,
         "preferred_contact": d.preferred_contact.value if d.preferred_contact else None,
         "preferred_language": d.preferred_language,

@@ -140,7 +140,9 @@ class Referral(Base):
     __table_args__ = (
         Index("ix_referrals_state_received", "state", "received_at"),
         Index("ix_referrals_received", "received_at"),
-        Index("ix_referrals_dob_family", "date_of_birth", "family_name"),
+        Index("ix_referrals_dob_family", "date_of_birth", "family_key"),
+        Index("ix_referrals_family_key", "family_key"),
+        Index("ix_referrals_given_key", "given_key"),
         Index("ix_referrals_mrn", "mrn"),
         Index("ix_referrals_partner", "partner_id"),
     )
@@ -159,6 +161,9 @@ class Referral(Base):
     contact_fax: Mapped[str] = mapped_column(String(40), default="")
     family_name: Mapped[str] = mapped_column(String(80))
     given_name: Mapped[str] = mapped_column(String(80))
+    # Case- and accent-folded names (domain.text.search_key) for search and duplicate checks.
+    family_key: Mapped[str] = mapped_column(String(80))
+    given_key: Mapped[str] = mapped_column(String(80))
     date_of_birth: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(8))
     mrn: Mapped[str | None] = mapped_column(String(40))
@@ -197,9 +202,10 @@ class Referral(Base):
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy's API
 
-    partner: Mapped[Partner] = relationship(lazy="joined")
+    # Loaded on access: lists select the columns they show, and must not pay for these.
+    partner: Mapped[Partner] = relationship()
     receipts: Mapped[list["ItemReceipt"]] = relationship(
-        back_populates="referral", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="referral", cascade="all, delete-orphan"
     )
 
 

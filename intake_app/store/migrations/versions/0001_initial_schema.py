@@ -121,6 +121,8 @@ def upgrade() -> None:
         sa.Column("contact_fax", sa.String(length=40), nullable=False),
         sa.Column("family_name", sa.String(length=80), nullable=False),
         sa.Column("given_name", sa.String(length=80), nullable=False),
+        sa.Column("family_key", sa.String(length=80), nullable=False),
+        sa.Column("given_key", sa.String(length=80), nullable=False),
         sa.Column("date_of_birth", sa.Date(), nullable=False),
         sa.Column("sex", sa.String(length=8), nullable=False),
         sa.Column("mrn", sa.String(length=40), nullable=True),
@@ -176,8 +178,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_referrals_dob_family", ["date_of_birth", "family_name"], unique=False
+            "ix_referrals_dob_family", ["date_of_birth", "family_key"], unique=False
         )
+        batch_op.create_index("ix_referrals_family_key", ["family_key"], unique=False)
+        batch_op.create_index("ix_referrals_given_key", ["given_key"], unique=False)
         batch_op.create_index("ix_referrals_mrn", ["mrn"], unique=False)
         batch_op.create_index("ix_referrals_partner", ["partner_id"], unique=False)
         batch_op.create_index("ix_referrals_received", ["received_at"], unique=False)
@@ -244,6 +248,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_referrals_partner")
         batch_op.drop_index("ix_referrals_mrn")
         batch_op.drop_index("ix_referrals_dob_family")
+        batch_op.drop_index("ix_referrals_family_key")
+        batch_op.drop_index("ix_referrals_given_key")
 
     op.drop_table("referrals")
     op.drop_table("checklist_items")
