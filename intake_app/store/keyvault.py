@@ -35,15 +35,21 @@ class KdfParams:
     iterations: int = 3
     lanes: int = 4
 
-    def derive(self, secret: bytes, salt: bytes) -> bytes:
+    def derive(
+        self, password: bytes, salt: bytes, *, pepper: bytes | None = None, ad: bytes | None = None
+    ) -> bytes:
+        """A 256-bit key. `pepper` and `ad` are Argon2's optional inputs (K and X in RFC 9106):
+        unused by the key file, they let the RFC's test vector check this function whole."""
         kdf = Argon2id(
             salt=salt,
             length=32,
             iterations=self.iterations,
             lanes=self.lanes,
             memory_cost=self.memory_kib,
+            secret=pepper,
+            ad=ad,
         )
-        return kdf.derive(secret)
+        return kdf.derive(password)
 
 
 def _b64(data: bytes) -> str:
