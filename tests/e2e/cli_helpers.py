@@ -40,3 +40,17 @@ def run_process(*args: str, stdin: str = "", env: dict[str, str] | None = None) 
 
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def run_as(capsys, db: Path, user: str, stdin: str, *args: object) -> Run:  # type: ignore[no-untyped-def]
+    """A command signed in as `user`, passwords given on standard input."""
+    return run_cli(
+        capsys,
+        *[str(a) for a in args],
+        "--db",
+        str(db),
+        "--user",
+        user,
+        "--password-stdin",
+        stdin=stdin,
+    )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from intake_app.store.keyvault import key_file_for
 from tests.conftest import ADMIN_PASSWORD, COORDINATOR_PASSWORD
-from tests.e2e.cli_helpers import run_cli, run_process
+from tests.e2e.cli_helpers import run_as, run_cli, run_process
 
 
 def test_init_creates_an_encrypted_database_and_shows_the_recovery_code_once(
@@ -34,28 +34,9 @@ def test_init_creates_an_encrypted_database_and_shows_the_recovery_code_once(
     assert key_file_for(db).exists()
     assert oct(db.stat().st_mode & 0o777) == "0o600"
     # The code opens the database, from the command line too.
-    result = run_cli(
-        capsys,
-        "recover",
-        "--db",
-        db,
-        "--user",
-        "chief",
-        "--password-stdin",
-        stdin=f"{code}\nnew-chief-password\n",
-    )
+    result = run_as(capsys, db, "chief", f"{code}\nnew-chief-password\n", "recover")
     assert result.code == 0, result.err
-    result = run_cli(
-        capsys,
-        "user",
-        "list",
-        "--db",
-        db,
-        "--user",
-        "chief",
-        "--password-stdin",
-        stdin="new-chief-password\n",
-    )
+    result = run_as(capsys, db, "chief", "new-chief-password\n", "user", "list")
     assert result.out.strip() == "chief\tadmin"
 
 
@@ -78,8 +59,11 @@ def test_init_refuses_an_existing_file(capsys, tmp_path) -> None:  # type: ignor
 
 
 def test_user_add_reads_both_passwords_from_stdin(clinic_files, capsys) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli(
+    result = run_as(
         capsys,
+        clinic_files.db,
+        "admin",
+        f"{ADMIN_PASSWORD}\nnora-password-1\n",
         "user",
         "add",
         "nora",
@@ -87,26 +71,10 @@ def test_user_add_reads_both_passwords_from_stdin(clinic_files, capsys) -> None:
         "coordinator",
         "--role",
         "triage",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "admin",
-        "--password-stdin",
-        stdin=f"{ADMIN_PASSWORD}\nnora-password-1\n",
     )
     assert result.code == 0, result.err
     assert result.out.strip() == "Added nora (coordinator, triage)"
-    result = run_cli(
-        capsys,
-        "referral",
-        "list",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "nora",
-        "--password-stdin",
-        stdin="nora-password-1\n",
-    )
+    result = run_as(capsys, clinic_files.db, "nora", "nora-password-1\n", "referral", "list")
     assert result.code == 0, result.err
 
 
@@ -169,18 +137,15 @@ def test_list_and_show(clinic_files, capsys, sign_in_as) -> None:  # type: ignor
     from tests.factories import log_referral
 
     rid = log_referral(sign_in_as("cora"), {"referral_order": None}, family_name="Nguyễn")
-    result = run_cli(
+    result = run_as(
         capsys,
+        clinic_files.db,
+        "cora",
+        f"{COORDINATOR_PASSWORD}\n",
         "referral",
         "list",
         "--status",
         "open",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "cora",
-        "--password-stdin",
-        stdin=f"{COORDINATOR_PASSWORD}\n",
     )
     assert result.code == 0, result.err
     header, row, footer = result.out.splitlines()
@@ -203,17 +168,8 @@ def test_list_and_show(clinic_files, capsys, sign_in_as) -> None:  # type: ignor
     assert result.code == 0, result.err
     assert "[x] referral_order (required)" in result.out
     assert "[ ] imaging (required)" in result.out and "MISSING" in result.out
-    result = run_cli(
-        capsys,
-        "referral",
-        "show",
-        "999",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "cora",
-        "--password-stdin",
-        stdin=f"{COORDINATOR_PASSWORD}\n",
+    result = run_as(
+        capsys, clinic_files.db, "cora", f"{COORDINATOR_PASSWORD}\n", "referral", "show", "999"
     )
     assert (result.code, result.err.strip()) == (1, "error: referral 999 does not exist")
 
@@ -225,31 +181,18 @@ def test_demo_creates_users_and_referrals(capsys, tmp_path) -> None:  # type: ig
     assert "Synthetic referrals: 60" in result.out
     passwords = dict(line.split() for line in result.out.splitlines() if line.startswith("  "))
     assert set(passwords) == {"admin", "coordinator", "triage", "manager"}
-    result = run_cli(
+    result = run_as(
         capsys,
+        db,
+        "coordinator",
+        passwords["coordinator"] + "\n",
         "referral",
         "list",
         "--limit",
         "100",
-        "--db",
-        db,
-        "--user",
-        "coordinator",
-        "--password-stdin",
-        stdin=passwords["coordinator"] + "\n",
     )
     assert result.out.splitlines()[-1] == "60 of 60"
-    result = run_cli(
-        capsys,
-        "audit",
-        "verify",
-        "--db",
-        db,
-        "--user",
-        "manager",
-        "--password-stdin",
-        stdin=passwords["manager"] + "\n",
-    )
+    result = run_as(capsys, db, "manager", passwords["manager"] + "\n", "audit", "verify")
     assert result.code == 0, result.err
     result = run_cli(capsys, "demo", "--db", db)
     assert result.code == 1 and "already exists" in result.err

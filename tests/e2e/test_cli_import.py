@@ -7,7 +7,7 @@ import pytest
 from intake_app.services.auth import sign_in
 from intake_app.services.referrals import ReferralQuery, Referrals
 from tests.conftest import COORDINATOR_PASSWORD, ClinicFiles
-from tests.e2e.cli_helpers import FIXTURES, run_cli
+from tests.e2e.cli_helpers import FIXTURES, run_as
 
 SHARED_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "sample_referrals.csv"
 GOOD = (FIXTURES / "report_small.csv").read_text().splitlines()
@@ -25,18 +25,7 @@ def triaging_coordinator(clinic_files: ClinicFiles) -> ClinicFiles:
 
 
 def do_import(capsys, files: ClinicFiles, path: Path, user="hana", password="hana-password-1"):  # type: ignore[no-untyped-def]
-    return run_cli(
-        capsys,
-        "import",
-        "referrals",
-        path,
-        "--db",
-        files.db,
-        "--user",
-        user,
-        "--password-stdin",
-        stdin=f"{password}\n",
-    )
+    return run_as(capsys, files.db, user, f"{password}\n", "import", "referrals", path)
 
 
 def count(files: ClinicFiles) -> int:

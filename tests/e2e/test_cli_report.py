@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import COORDINATOR_PASSWORD, MANAGER_PASSWORD, TRIAGE_PASSWORD, ClinicFiles
-from tests.e2e.cli_helpers import FIXTURES, run_cli
+from tests.e2e.cli_helpers import FIXTURES, run_as, run_cli
 
 HEADER = [
     "group_by",
@@ -29,17 +29,14 @@ def imported(clinic_files: ClinicFiles, capsys) -> ClinicFiles:  # type: ignore[
     admin = sign_in(clinic_files.db, "admin", "admin-password-1")
     add_user(admin, "hana", "hana-password-1", [Role.COORDINATOR, Role.TRIAGE])
     admin.close()
-    result = run_cli(
+    result = run_as(
         capsys,
+        clinic_files.db,
+        "hana",
+        "hana-password-1\n",
         "import",
         "referrals",
         FIXTURES / "report_small.csv",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "hana",
-        "--password-stdin",
-        stdin="hana-password-1\n",
     )
     assert result.code == 0, result.err
     assert "Imported 4 referrals" in result.out
@@ -47,8 +44,11 @@ def imported(clinic_files: ClinicFiles, capsys) -> ClinicFiles:  # type: ignore[
 
 
 def report(capsys, files: ClinicFiles, out: Path, *extra: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    result = run_cli(
+    result = run_as(
         capsys,
+        files.db,
+        "mona",
+        f"{MANAGER_PASSWORD}\n",
         "report",
         "access-times",
         "--from",
@@ -60,12 +60,6 @@ def report(capsys, files: ClinicFiles, out: Path, *extra: str) -> list[dict[str,
         "csv",
         "--out",
         out,
-        "--db",
-        files.db,
-        "--user",
-        "mona",
-        "--password-stdin",
-        stdin=f"{MANAGER_PASSWORD}\n",
     )
     assert result.code == 0, result.err
     with out.open(newline="") as handle:
@@ -133,8 +127,11 @@ def test_grouping_by_channel_and_partner(imported, capsys, tmp_path) -> None:  #
 
 def test_period_is_inclusive_in_clinic_time(imported, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "r.csv"
-    result = run_cli(
+    result = run_as(
         capsys,
+        imported.db,
+        "mona",
+        f"{MANAGER_PASSWORD}\n",
         "report",
         "access-times",
         "--from",
@@ -143,12 +140,6 @@ def test_period_is_inclusive_in_clinic_time(imported, capsys, tmp_path) -> None:
         "2026-11-09",
         "--out",
         out,
-        "--db",
-        imported.db,
-        "--user",
-        "mona",
-        "--password-stdin",
-        stdin=f"{MANAGER_PASSWORD}\n",
     )
     assert result.code == 0, result.err
     rows = list(csv.DictReader(out.read_text().splitlines()))
@@ -168,8 +159,11 @@ def test_report_is_de_identified(imported, capsys, tmp_path) -> None:  # type: i
 )
 def test_report_needs_the_manager_role(clinic_files, capsys, tmp_path, user, password) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "r.csv"
-    result = run_cli(
+    result = run_as(
         capsys,
+        clinic_files.db,
+        user,
+        f"{password}\n",
         "report",
         "access-times",
         "--from",
@@ -178,12 +172,6 @@ def test_report_needs_the_manager_role(clinic_files, capsys, tmp_path, user, pas
         "2026-11-10",
         "--out",
         out,
-        "--db",
-        clinic_files.db,
-        "--user",
-        user,
-        "--password-stdin",
-        stdin=f"{password}\n",
     )
     assert result.code == 1
     assert "may not report access times" in result.err
@@ -191,8 +179,11 @@ def test_report_needs_the_manager_role(clinic_files, capsys, tmp_path, user, pas
 
 
 def test_bad_period_is_a_user_error(clinic_files, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli(
+    result = run_as(
         capsys,
+        clinic_files.db,
+        "mona",
+        f"{MANAGER_PASSWORD}\n",
         "report",
         "access-times",
         "--from",
@@ -201,12 +192,6 @@ def test_bad_period_is_a_user_error(clinic_files, capsys, tmp_path) -> None:  # 
         "2026-11-01",
         "--out",
         tmp_path / "r.csv",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "mona",
-        "--password-stdin",
-        stdin=f"{MANAGER_PASSWORD}\n",
     )
     assert (result.code, result.err.strip()) == (1, "error: to: the period ends before it starts")
     result = run_cli(

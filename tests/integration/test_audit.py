@@ -10,7 +10,7 @@ from intake_app.services.errors import PermissionDenied
 from intake_app.services.referrals import Referrals
 from intake_app.store.models import AuditEntry
 from tests.conftest import ADMIN_PASSWORD, ClinicFiles
-from tests.e2e.cli_helpers import run_cli
+from tests.e2e.cli_helpers import run_as
 from tests.factories import intake, log_referral
 
 
@@ -74,17 +74,7 @@ def test_edited_entry_is_detected(sign_in_as, clinic_files: ClinicFiles, capsys)
     with cora.clinic.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER audit_log_no_update"))
         conn.execute(text("UPDATE audit_log SET user_name = 'mallory' WHERE seq = 3"))
-    result = run_cli(
-        capsys,
-        "audit",
-        "verify",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "admin",
-        "--password-stdin",
-        stdin=f"{ADMIN_PASSWORD}\n",
-    )
+    result = run_as(capsys, clinic_files.db, "admin", f"{ADMIN_PASSWORD}\n", "audit", "verify")
     assert result.code == 1
     assert result.err.strip() == (
         "error: audit trail broken at entry 3: its content does not match its hash"
@@ -103,17 +93,7 @@ def test_deleted_entry_is_detected(sign_in_as) -> None:  # type: ignore[no-untyp
 
 
 def test_intact_chain_verifies_from_the_command_line(clinic_files, capsys) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli(
-        capsys,
-        "audit",
-        "verify",
-        "--db",
-        clinic_files.db,
-        "--user",
-        "admin",
-        "--password-stdin",
-        stdin=f"{ADMIN_PASSWORD}\n",
-    )
+    result = run_as(capsys, clinic_files.db, "admin", f"{ADMIN_PASSWORD}\n", "audit", "verify")
     assert result.code == 0, result.err
     assert result.out.startswith("Audit trail intact:")
 
