@@ -24,6 +24,8 @@ class BusinessCalendar:
         self._country = country
         self._subdivision = subdivision
         self._holiday_cache: dict[int, frozenset[date]] = {}
+        # Reports ask for the same few hundred (day, N) pairs for thousands of referrals.
+        self._added: dict[tuple[date, int], date] = {}
 
     def _holidays(self, year: int) -> frozenset[date]:
         cached = self._holiday_cache.get(year)
@@ -47,6 +49,13 @@ class BusinessCalendar:
 
     def add_business_days(self, start: date, days: int) -> date:
         """The `days`-th business day after `start` (start itself not counted)."""
+        key = (start, days)
+        found = self._added.get(key)
+        if found is None:
+            found = self._added[key] = self._count_forward(start, days)
+        return found
+
+    def _count_forward(self, start: date, days: int) -> date:
         current = start
         remaining = days
         while remaining > 0:

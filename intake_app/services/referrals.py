@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from intake_app.domain import DomainError
@@ -125,14 +125,7 @@ class Referrals:
             if sort_col is Partner.organisation:
                 ids_stmt = ids_stmt.join(Partner)
             ids = list(session.execute(ids_stmt.offset(query.offset).limit(query.limit)).scalars())
-            missing = _missing_required_count().label("missing")
-            rows = session.execute(
-                select(Referral, Partner.organisation, missing)
-                .join(Partner)
-                .where(Referral.id.in_(ids))
-            ).all()
-            by_id = {r.id: self._summary(r, org, int(m)) for r, org, m in rows}
-            summaries = tuple(by_id[i] for i in ids)
+            summaries = tuple(self._summaries(session, ids))
         return Page(summaries, total)
 
     def _conditions(self, session: Session, query: ReferralQuery) -> list[ColumnElement[bool]]:
@@ -149,13 +142,16 @@ class Referrals:
             conditions.append(Referral.records_complete_at.is_(None))
         term = search_key(query.search)
         if term:
-            # Prefix ranges on folded columns use their indexes; no per-row function calls.
+            # Each branch is a prefix range on its own index; as one id set, the planner
+            # reads only matching rows instead of testing every open referral.
             upper = prefix_upper_bound(term)
             mrn = query.search.strip().upper()
-            clauses = [
-                and_(Referral.family_key >= term, Referral.family_key < upper),
-                and_(Referral.given_key >= term, Referral.given_key < upper),
-                and_(Referral.mrn >= mrn, Referral.mrn < prefix_upper_bound(mrn)),
+            branches = [
+                select(Referral.id).where(Referral.family_key >= term, Referral.family_key < upper),
+                select(Referral.id).where(Referral.given_key >= term, Referral.given_key < upper),
+                select(Referral.id).where(
+                    Referral.mrn >= mrn, Referral.mrn < prefix_upper_bound(mrn)
+                ),
             ]
             partner_ids = [
                 pid
@@ -163,8 +159,8 @@ class Referrals:
                 if term in search_key(organisation)
             ]
             if partner_ids:
-                clauses.append(Referral.partner_id.in_(partner_ids))
-            conditions.append(or_(*clauses))
+                branches.append(select(Referral.id).where(Referral.partner_id.in_(partner_ids)))
+            conditions.append(Referral.id.in_(union_all(*branches)))
         return conditions
 
     def get(self, referral_id: int) -> ReferralDetail:
@@ -189,14 +185,26 @@ class Referrals:
         )
         mrn = normalise_mrn(data.mrn)
         match = or_(same_person, Referral.mrn == mrn) if mrn else same_person
-        missing = _missing_required_count().label("missing")
-        stmt = (
-            select(Referral, Partner.organisation, missing)
-            .join(Partner)
+        # A narrow query first: at intake there is almost never a candidate to describe.
+        ids = session.execute(
+            select(Referral.id)
             .where(match, Referral.state.in_([s.value for s in State if s.is_open]))
             .order_by(Referral.received_at)
-        )
-        return [self._summary(r, org, int(m)) for r, org, m in session.execute(stmt).all()]
+        ).scalars()
+        return self._summaries(session, list(ids))
+
+    def _summaries(self, session: Session, ids: list[int]) -> list[ReferralSummary]:
+        """Summaries of the referrals `ids`, in that order."""
+        if not ids:
+            return []
+        missing = _missing_required_count().label("missing")
+        rows = session.execute(
+            select(Referral, Partner.organisation, missing)
+            .join(Partner)
+            .where(Referral.id.in_(ids))
+        ).all()
+        by_id = {r.id: self._summary(r, org, int(m)) for r, org, m in rows}
+        return [by_id[i] for i in ids]
 
     # -- intake -------------------------------------------------------------
     def log(
@@ -282,12 +290,13 @@ class Referrals:
                 proposed_priority=proposal.priority.value,
                 proposal_reasons=list(proposal.reasons),
                 created_by=self.actor.user_id,
+                receipts=[],  # a new referral has none: spare the lazy load
             )
             session.add(row)
             session.flush()
             self._event(session, row, "received", at=data.received_at, to_state=State.NEW)
             for key, at in items.items():
-                self._add_receipt(session, row, key, at, now)
+                self._add_receipt(row, key, at, now)
             self._update_records_complete(session, row, line.checklist)
             unit.entity_id = str(row.id)
             return row.id
@@ -321,7 +330,7 @@ class Referrals:
         have = {r.item_key for r in row.receipts}
         for key, at in items.items():
             if key not in have:
-                self._add_receipt(session, row, key, max(at, row.received_at), now)
+                self._add_receipt(row, key, max(at, row.received_at), now)
         self._event(session, row, "merged_intake", at=now, detail="duplicate intake merged")
         self._update_records_complete(session, row, self._checklist(session, row))
 
@@ -347,7 +356,7 @@ class Referrals:
                 raise ServiceError(f"item: {item_key} was already received")
             when = at or now
             self._check_time(row, when, now, "received_at", after_last_step=False)
-            self._add_receipt(session, row, item_key, when, now)
+            self._add_receipt(row, item_key, when, now)
             self._update_records_complete(session, row, checklist)
 
     # -- milestones and transitions ------------------------------------------
@@ -558,9 +567,7 @@ class Referrals:
         ).scalars()
         return tuple(DomainItem(i.key, i.label, i.required) for i in items)
 
-    def _add_receipt(
-        self, session: Session, row: Referral, key: str, at: datetime, now: datetime
-    ) -> None:
+    def _add_receipt(self, row: Referral, key: str, at: datetime, now: datetime) -> None:
         # The receipt is itself the event (both times, the user); the timeline shows it.
         row.receipts.append(
             ItemReceipt(item_key=key, received_at=at, recorded_at=now, user_id=self.actor.user_id)

@@ -8,8 +8,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, Float, Table, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from intake_app.store import DatabaseExists, DatabaseMissing, NotOurDatabase
 
@@ -142,3 +145,22 @@ def allocate_ids(connection: Connection, table: Table, count: int) -> list[int]:
     connection.execute(text("UPDATE settings SET value = value WHERE key = 'database_id'"))
     start = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
     return list(range(int(start) + 1, int(start) + 1 + count))
+
+
+class epoch_seconds(FunctionElement[float]):
+    """A stored time as POSIX seconds, computed by the database (for bulk reports)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # Times are stored as UTC text; 'subsec' keeps the milliseconds.
+    return f"unixepoch({compiler.process(element.clauses, **kw)}, 'subsec')"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
