@@ -157,8 +157,9 @@ class epoch_seconds(FunctionElement[float]):
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    # Times are stored as UTC text; 'subsec' keeps the milliseconds.
-    return f"unixepoch({compiler.process(element.clauses, **kw)}, 'subsec')"
+    # Times are stored as UTC text. julianday() keeps fractions of a second and, unlike
+    # unixepoch(..., 'subsec'), exists in every SQLite a Python build may link.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
 @compiles(epoch_seconds, "postgresql")
