@@ -30,6 +30,8 @@ from intake_app.domain.priority import propose_priority
 from intake_app.domain.text import search_key
 from intake_app.services import audit
 from intake_app.services.auth import SignedIn
+from intake_app.services.clinic import Clinic
+from intake_app.services.due import due_columns
 from intake_app.services.errors import ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.store.engine import allocate_ids
@@ -308,9 +310,7 @@ def write_records(
     now = clinic.now()
     with clinic.session() as session, session.begin():
         partners, added = _partner_ids(session, {r.intake.partner for r in records}, records)
-        referral_rows = [
-            _referral_values(r, partners, clinic.checklist_ids, actor.user_id, now) for r in records
-        ]
+        referral_rows = [_referral_values(r, partners, clinic, actor.user_id, now) for r in records]
         ids = allocate_ids(session.connection(), Referral.__table__, len(referral_rows))
         for referral_id, values in zip(ids, referral_rows, strict=True):
             values["id"] = referral_id
@@ -374,7 +374,7 @@ def _partner_ids(
 def _referral_values(
     r: ImportRecord,
     partners: dict[str, int],
-    checklist_ids: dict[str, int],
+    clinic: Clinic,
     user_id: int,
     now: datetime,
 ) -> dict[str, object]:
@@ -402,7 +402,7 @@ def _referral_values(
         "preferred_contact": d.preferred_contact.value if d.preferred_contact else None,
         "preferred_language": d.preferred_language,
         "service_line_key": d.service_line,
-        "checklist_id": checklist_ids[d.service_line],
+        "checklist_id": clinic.checklist_ids[d.service_line],
         "trigger": d.trigger.value,
         "diagnosis": d.diagnosis,
         "icd10": d.icd10,
@@ -439,6 +439,15 @@ def _referral_values(
         else:
             values["closed_at"] = step.at
             values["close_reason"] = step.reason
+    values["next_due"], values["due_at"] = due_columns(
+        clinic,
+        state=r.state,
+        service_line=d.service_line,
+        priority=str(values["priority"] or values["proposed_priority"]),
+        received_at=d.received_at,
+        acknowledged=r.acknowledged_at is not None,
+        records_complete=r.records_complete_at is not None,
+    )
     return values
 
 

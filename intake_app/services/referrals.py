@@ -2,14 +2,14 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from intake_app.domain import DomainError
-from intake_app.domain.access import next_due
+from intake_app.domain.access import NextDue
 from intake_app.domain.checklists import ChecklistItem as DomainItem
 from intake_app.domain.checklists import assess
 from intake_app.domain.enums import CloseReason, Priority, State
@@ -24,7 +24,9 @@ from intake_app.domain.lifecycle import (
 )
 from intake_app.domain.priority import propose_priority
 from intake_app.domain.text import prefix_upper_bound, search_key
+from intake_app.services.actions import ActionState, available_actions
 from intake_app.services.auth import SignedIn
+from intake_app.services.due import due_columns
 from intake_app.services.errors import ConcurrentEdit, NotFound, ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.services.views import (
@@ -62,6 +64,7 @@ SORT_COLUMNS = {
     "channel": Referral.channel,
     "status": Referral.state,
     "priority": Referral.priority,
+    "due": Referral.due_at,
     "id": Referral.id,
 }
 
@@ -73,6 +76,9 @@ class ReferralQuery:
     service_lines: tuple[str, ...] = ()
     priorities: tuple[Priority, ...] = ()
     incomplete_only: bool = False
+    overdue_only: bool = False  # due now or earlier
+    due_by: datetime | None = None  # with overdue_only: due before this (e.g. end of today)
+    mine_recent_days: int | None = None  # logged by the signed-in user in the last N days
     search: str = ""
     sort: str = "received"
     descending: bool = True
@@ -140,6 +146,12 @@ class Referrals:
             conditions.append(Referral.priority.in_([p.value for p in query.priorities]))
         if query.incomplete_only:
             conditions.append(Referral.records_complete_at.is_(None))
+        if query.overdue_only:
+            conditions.append(Referral.due_at < (query.due_by or self.clinic.now()))
+        if query.mine_recent_days is not None:
+            since = self.clinic.now() - timedelta(days=query.mine_recent_days)
+            conditions.append(Referral.created_by == self.actor.user_id)
+            conditions.append(Referral.recorded_at >= since)
         term = search_key(query.search)
         if term:
             # Each branch is a prefix range on its own index; as one id set, the planner
@@ -206,6 +218,20 @@ class Referrals:
         by_id = {r.id: self._summary(r, org, int(m)) for r, org, m in rows}
         return [by_id[i] for i in ids]
 
+    def actions(self, referral_id: int) -> list[ActionState]:
+        """Each action on the referral, whether this user may take it now, and if not why."""
+        detail_state = self._state_of(referral_id)
+        return available_actions(detail_state, self.actor.permissions)
+
+    def _state_of(self, referral_id: int) -> State:
+        with self.clinic.session() as session:
+            state = session.execute(
+                select(Referral.state).where(Referral.id == referral_id)
+            ).scalar_one_or_none()
+        if state is None:
+            raise NotFound(f"referral {referral_id} does not exist")
+        return State(state)
+
     # -- intake -------------------------------------------------------------
     def log(
         self,
@@ -247,6 +273,7 @@ class Referrals:
             if candidates and duplicate is DuplicateChoice.MERGE:
                 target = self._load(session, candidates[0].id)
                 self._merge_items(session, target, items, now)
+                self._refresh_due(target)
                 unit.entity_id = str(target.id)
                 return target.id
             partner = self._partner(session, data)
@@ -298,6 +325,7 @@ class Referrals:
             for key, at in items.items():
                 self._add_receipt(row, key, at, now)
             self._update_records_complete(session, row, line.checklist)
+            self._refresh_due(row)
             unit.entity_id = str(row.id)
             return row.id
 
@@ -358,6 +386,7 @@ class Referrals:
             self._check_time(row, when, now, "received_at", after_last_step=False)
             self._add_receipt(row, item_key, when, now)
             self._update_records_complete(session, row, checklist)
+            self._refresh_due(row)
 
     # -- milestones and transitions ------------------------------------------
     def acknowledge(self, referral_id: int, at: datetime | None = None, detail: str = "") -> None:
@@ -373,6 +402,7 @@ class Referrals:
             if row.acknowledged_at is None:
                 row.acknowledged_at = when
             self._event(unit.session, row, "acknowledged", at=when, detail=detail)
+            self._refresh_due(row)
 
     def triage(
         self,
@@ -463,6 +493,7 @@ class Referrals:
             )
             row.state = back_to.value
             row.state_changed_at = when
+            self._refresh_due(row)
             row.closed_from = None
             row.closed_at = None
             row.close_reason = ""
@@ -527,6 +558,7 @@ class Referrals:
             )
             row.state = target.value
             row.state_changed_at = when
+            self._refresh_due(row)
 
     # -- helpers ------------------------------------------------------------
     def _check_time(
@@ -583,6 +615,18 @@ class Referrals:
             row.records_complete_at = max(complete_at, row.received_at)
             self._event(session, row, "records_complete", at=row.records_complete_at)
 
+    def _refresh_due(self, row: Referral) -> None:
+        """Keep the stored next step and deadline in step with the referral."""
+        row.next_due, row.due_at = due_columns(
+            self.clinic,
+            state=State(row.state),
+            service_line=row.service_line_key,
+            priority=row.priority or row.proposed_priority,
+            received_at=row.received_at,
+            acknowledged=row.acknowledged_at is not None,
+            records_complete=row.records_complete_at is not None,
+        )
+
     def _event(
         self,
         session: Session,
@@ -610,17 +654,9 @@ class Referrals:
         )
 
     def _summary(self, row: Referral, organisation: str, missing: int) -> ReferralSummary:
-        state = State(row.state)
-        due = next_due(
-            state=state,
-            service_line=row.service_line_key,
-            priority=Priority(row.priority or row.proposed_priority),
-            received_at=row.received_at,
-            acknowledged=row.acknowledged_at is not None,
-            records_complete=row.records_complete_at is not None,
-            calendar=self.clinic.calendar,
-            targets=self.clinic.targets,
-        )
+        due = None
+        if row.next_due and row.due_at:
+            due = NextDue(row.next_due, row.due_at.astimezone(self.clinic.calendar.tz))
         return ReferralSummary(
             id=row.id,
             received_at=row.received_at,

@@ -140,6 +140,22 @@ class Referral(Base):
     __table_args__ = (
         Index("ix_referrals_state_received", "state", "received_at"),
         Index("ix_referrals_received", "received_at"),
+        Index("ix_referrals_due", "due_at"),
+        # Covers the access-time report, which reads these for every referral of a period:
+        # reading the table through ix_referrals_received instead was 5x slower on SQLCipher.
+        Index(
+            "ix_referrals_report",
+            "received_at",
+            "service_line_key",
+            "priority",
+            "proposed_priority",
+            "acknowledged_at",
+            "records_complete_at",
+            "triaged_at",
+            "seen_at",
+            "channel",
+            "partner_id",
+        ),
         Index("ix_referrals_dob_family", "date_of_birth", "family_key"),
         Index("ix_referrals_family_key", "family_key"),
         Index("ix_referrals_given_key", "given_key"),
@@ -198,6 +214,10 @@ class Referral(Base):
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What is due next and by when (domain.access.next_due), kept with every change so that
+    # lists can filter and sort on it in the database.
+    next_due: Mapped[str | None] = mapped_column(String(24))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy's API

@@ -153,6 +153,8 @@ def upgrade() -> None:
         sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_due", sa.String(length=24), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["checklist_id"],
@@ -185,6 +187,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_referrals_mrn", ["mrn"], unique=False)
         batch_op.create_index("ix_referrals_partner", ["partner_id"], unique=False)
         batch_op.create_index("ix_referrals_received", ["received_at"], unique=False)
+        batch_op.create_index("ix_referrals_due", ["due_at"], unique=False)
+        batch_op.create_index(
+            "ix_referrals_report",
+            [
+                "received_at",
+                "service_line_key",
+                "priority",
+                "proposed_priority",
+                "acknowledged_at",
+                "records_complete_at",
+                "triaged_at",
+                "seen_at",
+                "channel",
+                "partner_id",
+            ],
+            unique=False,
+        )
         batch_op.create_index("ix_referrals_state_received", ["state", "received_at"], unique=False)
 
     op.create_table(
@@ -245,6 +264,8 @@ def downgrade() -> None:
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.drop_index("ix_referrals_state_received")
         batch_op.drop_index("ix_referrals_received")
+        batch_op.drop_index("ix_referrals_due")
+        batch_op.drop_index("ix_referrals_report")
         batch_op.drop_index("ix_referrals_partner")
         batch_op.drop_index("ix_referrals_mrn")
         batch_op.drop_index("ix_referrals_dob_family")

@@ -1,0 +1,1 @@
+"""The desktop front end (Qt): widgets and item models over the services. No SQL here."""

@@ -1,0 +1,21 @@
+"""Qt tests: offscreen, a real encrypted clinic, the bus and a scripted prompter."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def bus(qtbot):  # type: ignore[no-untyped-def]
+    from intake_app.ui.bus import Bus
+
+    return Bus()
+
+
+@pytest.fixture
+def prompter():  # type: ignore[no-untyped-def]
+    from intake_app.ui.prompts import ScriptedPrompter
+
+    return ScriptedPrompter()
