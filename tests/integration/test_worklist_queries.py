@@ -105,3 +105,87 @@ def test_missing_counts_are_per_referral(sign_in_as, clock) -> None:  # type: ig
     assert rows == {complete: 0, partial: len(required) - 1, empty: len(required)}
     detail = Referrals(cora).get(partial)
     assert detail.summary.missing_required == len(required) - 1
+
+
+def test_overdue_filter_and_sort_by_deadline(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    cora = sign_in_as("cora")
+    old = log_referral(cora, family_name="Old")  # Monday 16th: acknowledgement due Tuesday
+    clock.advance(minutes=5)
+    fresh = log_referral(
+        cora, family_name="Fresh", received_at=datetime.fromisoformat("2026-11-18T08:45:00-06:00")
+    )
+    staff = Referrals(cora)
+    assert names(staff.page(ReferralQuery(overdue_only=True))) == ["Old"]
+    by_due = staff.page(ReferralQuery(sort="due", descending=False))
+    assert [r.id for r in by_due.rows] == [old, fresh]
+    staff.acknowledge(old)  # next: records complete, due Monday 23rd
+    assert staff.page(ReferralQuery(overdue_only=True)).total == 0
+    assert [r.id for r in staff.page(ReferralQuery(sort="due", descending=False)).rows] == [
+        fresh,
+        old,
+    ]
+
+
+def test_my_recent_lists_what_i_logged(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.domain.enums import Role
+    from intake_app.services.users import add_user
+
+    admin = sign_in_as("admin")
+    add_user(admin, "cleo", "cleo-password-1", [Role.COORDINATOR])
+    from intake_app.services.auth import sign_in
+
+    cleo = sign_in(admin.clinic.db_path, "cleo", "cleo-password-1", clock=clock)
+    try:
+        log_referral(cleo, family_name="Cleos")
+        log_referral(sign_in_as("cora"), family_name="Coras")
+        mine = Referrals(cleo).page(ReferralQuery(mine_recent_days=7))
+        assert names(mine) == ["Cleos"]
+        clock.advance(days=8)
+        assert Referrals(cleo).page(ReferralQuery(mine_recent_days=7)).total == 0
+    finally:
+        cleo.close()
+
+
+def test_actions_follow_state_and_role(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.actions import Action
+
+    cora, tess = sign_in_as("cora"), sign_in_as("tess")
+    rid = log_referral(cora)
+    as_cora = {a.action: a for a in Referrals(cora).actions(rid)}
+    assert as_cora[Action.ACKNOWLEDGE].allowed
+    assert not as_cora[Action.TRIAGE].allowed
+    assert as_cora[Action.TRIAGE].reason == "only triage staff may do this"
+    assert as_cora[Action.MARK_SEEN].reason == "a new referral cannot become seen"
+    assert as_cora[Action.REOPEN].reason == "the referral is new, not closed"
+    as_tess = {a.action: a for a in Referrals(tess).actions(rid)}
+    assert as_tess[Action.TRIAGE].allowed and as_tess[Action.DECLINE].allowed
+    assert not as_tess[Action.ACKNOWLEDGE].allowed
+
+
+def test_partner_directory_lists_new_partners(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.partners import list_partners
+
+    cora = sign_in_as("cora")
+    log_referral(cora, partner="Zeta Oncology Partners")
+    log_referral(cora, partner="alpha family practice")
+    assert [p.organisation for p in list_partners(cora)] == [
+        "Zeta Oncology Partners",
+        "alpha family practice",
+    ]  # stored as typed
+
+
+def test_import_stores_the_next_due_step(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.importer import import_referrals
+
+    cora = sign_in_as("cora")
+    csv = (
+        "received_at,channel,partner,family_name,given_name,date_of_birth,sex,service_line,"
+        "trigger\n2026-11-16T09:00-06:00,fax,Harbor,Ng,Ann,1960-01-01,female,hematology,other\n"
+    )
+    import_referrals(cora, csv)
+    (row,) = Referrals(cora).page().rows
+    assert row.next_due == "acknowledge"
+    assert row.due_at is not None and row.due_at.isoformat() == "2026-11-19T00:00:00-06:00"
+    assert Referrals(cora).page(ReferralQuery(overdue_only=True)).total == 0

@@ -186,7 +186,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_referrals_given_key", ["given_key"], unique=False)
         batch_op.create_index("ix_referrals_mrn", ["mrn"], unique=False)
         batch_op.create_index("ix_referrals_partner", ["partner_id"], unique=False)
-        batch_op.create_index("ix_referrals_received", ["received_at"], unique=False)
         batch_op.create_index("ix_referrals_due", ["due_at"], unique=False)
         batch_op.create_index(
             "ix_referrals_report",
@@ -263,7 +262,6 @@ def downgrade() -> None:
     op.drop_table("events")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.drop_index("ix_referrals_state_received")
-        batch_op.drop_index("ix_referrals_received")
         batch_op.drop_index("ix_referrals_due")
         batch_op.drop_index("ix_referrals_report")
         batch_op.drop_index("ix_referrals_partner")
