@@ -7,6 +7,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ from intake_app.domain.enums import Role, State
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.store import StoreError
 
+STARTED = time.perf_counter()
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
 APP_DIR_NAME = "ReferralIntake"
 
@@ -78,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="intake-app", description="Referral Intake for oncology clinics."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo database (created on first use)"
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="start offscreen on the demo (or --db) database, open one referral, exit",
+    )
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -225,19 +235,15 @@ def _print_demo(path: Path, users: dict[str, str], referrals: int | None) -> Non
 
 
 def cmd_start(args: argparse.Namespace, secrets: Secrets) -> int:
-    """No sub-command: until the desktop window exists, make sure the demo exists and say so."""
-    from intake_app.services.demo import DEMO_USERS, create_demo, demo_password
+    """No sub-command: the desktop application (or its offscreen smoke test)."""
+    from intake_app.ui.app import run_gui, smoke_test
 
-    db = (args.db or default_demo_db()).expanduser()
-    if db.exists():
-        _print_demo(db, {n: demo_password(n) for n in DEMO_USERS}, None)
-    else:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        demo = create_demo(db)
-        _print_demo(demo.path, demo.users, demo.referrals)
-    _out("")
-    _out("Try: intake-app referral list --db " + str(db) + " --user coordinator")
-    return EXIT_OK
+    explicit = args.db.expanduser() if args.db else None
+    if explicit is None and os.environ.get("INTAKE_DB"):
+        explicit = Path(os.environ["INTAKE_DB"])
+    if args.smoke_test:
+        return smoke_test(explicit, default_demo_db(), STARTED)
+    return run_gui(explicit, default_db(), default_demo_db(), demo=args.demo)
 
 
 def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -279,4 +280,19 @@ def create_demo(
     finally:
         coordinator.close()
     users = {name: demo_password(name) for name in DEMO_USERS}
+    # Beside the database, so the sign-in screen can offer the demo users before unlocking.
+    demo_marker(db_path).write_text(json.dumps({"users": users}, indent=1), encoding="utf-8")
     return DemoClinic(db_path, users, result.referrals, created.recovery_code)
+
+
+def demo_marker(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".demo")
+
+
+def demo_users(db_path: Path) -> dict[str, str]:
+    """The public demo users of a demo database; empty for a real clinic's database."""
+    try:
+        data = json.loads(demo_marker(db_path).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data["users"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}

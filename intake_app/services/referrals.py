@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from intake_app.domain import DomainError
 from intake_app.domain.access import NextDue
@@ -387,14 +388,22 @@ class Referrals:
             self._add_receipt(row, item_key, when, now)
             self._update_records_complete(session, row, checklist)
             self._refresh_due(row)
+            # A receipt changes the referral as others see it: bump its version.
+            flag_modified(row, "state")
 
     # -- milestones and transitions ------------------------------------------
-    def acknowledge(self, referral_id: int, at: datetime | None = None, detail: str = "") -> None:
+    def acknowledge(
+        self,
+        referral_id: int,
+        at: datetime | None = None,
+        detail: str = "",
+        expected_version: int | None = None,
+    ) -> None:
         """Record an acknowledgement; only the first sets the acknowledged milestone."""
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "acknowledge", str(referral_id))
         now = self.clinic.now()
         with self.clinic.unit(self.actor, "acknowledge", "referral", str(referral_id)) as unit:
-            row = self._load(unit.session, referral_id)
+            row = self._load(unit.session, referral_id, expected_version)
             if not State(row.state).is_open:
                 raise ServiceError(f"state: the referral is {row.state}; it cannot be acknowledged")
             when = at or now
@@ -720,8 +729,9 @@ class Referrals:
             )
             for r in row.receipts
         ]
-        # A stable sort: receipts logged with the referral follow its "received" event.
-        timeline.sort(key=lambda e: e.effective_at)
+        # Stable: receipts logged with the referral follow its "received" event, and the
+        # records-complete milestone follows the receipt that completed the records.
+        timeline.sort(key=lambda e: (e.effective_at, e.kind == "records_complete"))
         return ReferralDetail(
             summary=self._summary(row, row.partner.organisation, missing),
             row_version=row.row_version,

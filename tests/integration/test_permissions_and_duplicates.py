@@ -125,3 +125,18 @@ def test_receiving_the_last_required_item_sets_records_complete(sign_in_as, cloc
         staff.receive_item(rid, required[-1])
     with pytest.raises(ServiceError, match="not on this referral's checklist"):
         staff.receive_item(rid, "x_ray")
+
+
+def test_a_receipt_is_an_edit_that_others_see(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.errors import ConcurrentEdit
+
+    cora = sign_in_as("cora")
+    staff = Referrals(cora)
+    rid = log_referral(cora)
+    seen_version = staff.get(rid).row_version
+    staff.receive_item(rid, "imaging")  # someone else, meanwhile
+    with pytest.raises(ConcurrentEdit):
+        staff.receive_item(rid, "insurance", expected_version=seen_version)
+    with pytest.raises(ConcurrentEdit):
+        staff.acknowledge(rid, expected_version=seen_version)
+    staff.acknowledge(rid, expected_version=staff.get(rid).row_version)

@@ -19,3 +19,10 @@ def prompter():  # type: ignore[no-untyped-def]
     from intake_app.ui.prompts import ScriptedPrompter
 
     return ScriptedPrompter()
+
+
+@pytest.fixture(autouse=True)
+def _app_identity(qapp):  # type: ignore[no-untyped-def]
+    """QSettings needs names; HOME and XDG folders are per test (tests/conftest.py)."""
+    qapp.setOrganizationName("ReferralIntakeTests")
+    qapp.setApplicationName("Referral Intake Tests")

@@ -1,0 +1,142 @@
+"""Starting the desktop application: which database, first run, sign-in, main window."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from intake_app.services.auth import SignedIn, sign_in
+from intake_app.services.demo import create_demo, demo_users
+from intake_app.ui.style import apply_style, icon
+
+ORGANISATION = "ReferralIntake"
+APPLICATION = "Referral Intake"
+
+
+def make_app() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setWindowIcon(icon("app"))
+    apply_style(app)
+    return app
+
+
+def remember_database(path: Path) -> None:
+    QSettings().setValue("database/last", str(path))
+
+
+def last_database() -> Path | None:
+    value = QSettings().value("database/last")
+    return Path(str(value)) if value else None
+
+
+def ensure_demo(path: Path, parent: object = None) -> Path:
+    if not path.exists():
+        from intake_app.ui.first_run import busy
+
+        note = busy(None, "Creating the demo database with synthetic referrals…")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            create_demo(path)
+        finally:
+            note.close()
+    return path
+
+
+def choose_database(explicit: Path | None, default: Path, demo_path: Path) -> Path | None:
+    """The database to open: the one asked for, else the last used, else ask (first run)."""
+    if explicit is not None:
+        return explicit
+    for candidate in (last_database(), default):
+        if candidate is not None and candidate.exists():
+            return candidate
+    from intake_app.ui.first_run import CreateClinicDialog, FirstRunDialog, choose_existing
+
+    first = FirstRunDialog()
+    if first.exec() != QDialog.DialogCode.Accepted:
+        return None
+    if first.choice == "open":
+        return choose_existing(None)
+    if first.choice == "create":
+        create = CreateClinicDialog(default)
+        if create.exec() != QDialog.DialogCode.Accepted or create.created is None:
+            return None
+        create.created.session.close()
+        return Path(create.path.text()).expanduser()
+    return ensure_demo(demo_path)
+
+
+def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool) -> int:
+    app = make_app()
+    from intake_app.ui.main_window import MainWindow
+    from intake_app.ui.signin import SignInDialog
+
+    db = ensure_demo(demo_path) if demo else choose_database(explicit_db, default, demo_path)
+    if db is None:
+        return 0
+    dialog = SignInDialog(db)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
+        return 0
+    remember_database(db)
+    window = MainWindow(dialog.signed_in, db)
+    window.show()
+    return app.exec()
+
+
+class _FirstPaint(QObject):
+    """Notes the moment a widget is first painted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: float | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.at is None:
+            self.at = time.perf_counter()
+        return False
+
+
+def smoke_test(db: Path | None, demo_path: Path, started: float) -> int:
+    """Offscreen: open the demo (or given) database as its coordinator, the worklist and one
+    referral; print the time to first paint. Exit 1 if anything fails."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_app()
+    from intake_app.ui.main_window import MainWindow
+
+    path = db or ensure_demo(demo_path)
+    users = demo_users(path)
+    if "coordinator" not in users:
+        print(f"smoke test: {path} is not a demo database (no demo users)", file=sys.stderr)
+        return 1
+    signed_in: SignedIn = sign_in(path, "coordinator", users["coordinator"])
+    unlocked = time.perf_counter()
+    window = MainWindow(signed_in, path)
+    painted = _FirstPaint()
+    table = window.worklist.table.viewport()
+    table.installEventFilter(painted)
+    window.show()
+    deadline = time.perf_counter() + 30
+    while painted.at is None and time.perf_counter() < deadline:
+        app.processEvents()
+    model = window.worklist.model
+    if painted.at is None or model.rowCount() == 0:
+        print("smoke test: the worklist did not paint any referral", file=sys.stderr)
+        return 1
+    first_id = model.summary(0).id
+    window.referral_view.show_referral(first_id)
+    app.processEvents()
+    shown = window.referral_view.referral_id
+    print(
+        f"first paint: {(painted.at - started) * 1000:.0f} ms from launch, "
+        f"{(painted.at - unlocked) * 1000:.0f} ms after unlocking"
+    )
+    print(f"worklist rows: {model.rowCount()}; opened referral {shown}")
+    QTimer.singleShot(0, window.close)
+    app.processEvents()
+    window.close()
+    return 0 if shown == first_id else 1

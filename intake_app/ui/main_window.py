@@ -1,0 +1,187 @@
+"""The main window: worklist beside the open referral, menus, toolbar, status bar, lock."""
+
+from enum import Enum
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
+
+from intake_app import __version__
+from intake_app.services.auth import SignedIn, sign_in
+from intake_app.services.errors import ServiceError
+from intake_app.store import StoreError, WrongPassword
+from intake_app.ui.bus import Bus
+from intake_app.ui.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockController
+from intake_app.ui.prompts import Prompter
+from intake_app.ui.style import icon
+
+
+class ActionId(Enum):
+    NEW_REFERRAL = "new_referral"
+    REFRESH = "refresh"
+    FIND = "find"
+    LOCK = "lock"
+    QUIT = "quit"
+    ABOUT = "about"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        signed_in: SignedIn,
+        db_path: Path,
+        prompter: Prompter | None = None,
+        idle_minutes: float = DEFAULT_IDLE_MINUTES,
+    ) -> None:
+        super().__init__()
+        from intake_app.ui.referral_view import ReferralView
+        from intake_app.ui.worklist_view import WorklistView
+
+        self.signed_in = signed_in
+        self.db_path = db_path
+        self.prompter = prompter or Prompter()
+        self.bus = Bus(self)
+        self.setWindowTitle(f"Referral Intake — {db_path.name}")
+        self.setWindowIcon(icon("app"))
+
+        self.worklist = WorklistView(signed_in, self.bus)
+        self.referral_view = ReferralView(signed_in, self.bus, self.prompter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.worklist)
+        self.splitter.addWidget(self.referral_view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(self.splitter)
+
+        self.actions_by_id = self._make_actions()
+        self._make_menus_and_toolbar()
+        self._make_status_bar()
+        self.lock_controller = LockController(self, signed_in.actor.name, self._unlock)
+        self.idle = IdleWatcher(int(idle_minutes * 60_000), self)
+        self._connect_signals()
+        self._restore_state()
+
+    # -- construction ---------------------------------------------------------
+    def _make_actions(self) -> dict[ActionId, QAction]:
+        specs = [
+            (ActionId.NEW_REFERRAL, "&New referral…", QKeySequence.StandardKey.New, "new"),
+            (ActionId.REFRESH, "&Refresh", QKeySequence.StandardKey.Refresh, "refresh"),
+            (ActionId.FIND, "&Find…", QKeySequence.StandardKey.Find, "search"),
+            (ActionId.LOCK, "&Lock", QKeySequence("Ctrl+L"), "lock"),
+            (ActionId.QUIT, "&Quit", QKeySequence.StandardKey.Quit, None),
+            (ActionId.ABOUT, "&About Referral Intake", None, None),
+        ]
+        actions: dict[ActionId, QAction] = {}
+        for action_id, text, shortcut, icon_name in specs:
+            action = QAction(text, self)
+            action.setObjectName(action_id.value)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            if icon_name:
+                action.setIcon(icon(icon_name))
+            actions[action_id] = action
+        may_log = "create_referral" in {p.value for p in self.signed_in.actor.permissions}
+        actions[ActionId.NEW_REFERRAL].setEnabled(may_log)
+        if not may_log:
+            actions[ActionId.NEW_REFERRAL].setToolTip("Only a coordinator may log referrals")
+        return actions
+
+    def _make_menus_and_toolbar(self) -> None:
+        a = self.actions_by_id
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a[ActionId.NEW_REFERRAL])
+        file_menu.addSeparator()
+        file_menu.addAction(a[ActionId.LOCK])
+        file_menu.addAction(a[ActionId.QUIT])
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(a[ActionId.FIND])
+        view_menu.addAction(a[ActionId.REFRESH])
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a[ActionId.ABOUT])
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action_id in (ActionId.NEW_REFERRAL, ActionId.REFRESH, ActionId.LOCK):
+            toolbar.addAction(a[action_id])
+
+    def _make_status_bar(self) -> None:
+        actor = self.signed_in.actor
+        roles = ", ".join(sorted(r.value for r in actor.roles))
+        self.user_label = QLabel(f"Signed in as {actor.name} ({roles})")
+        self.db_label = QLabel(str(self.db_path))
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+    def _connect_signals(self) -> None:
+        a = self.actions_by_id
+        a[ActionId.NEW_REFERRAL].triggered.connect(self.new_referral)
+        a[ActionId.REFRESH].triggered.connect(lambda: self.bus.referrals_changed.emit(-1))
+        a[ActionId.FIND].triggered.connect(self.worklist.focus_search)
+        a[ActionId.LOCK].triggered.connect(self.lock)
+        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.ABOUT].triggered.connect(self._about)
+        self.bus.open_referral.connect(self.referral_view.show_referral)
+        self.idle.idle.connect(self.lock)
+        self.lock_controller.unlocked.connect(self.idle.restart)
+
+    # -- actions --------------------------------------------------------------
+    def new_referral(self) -> int | None:
+        from intake_app.ui.intake_form import IntakeDialog
+
+        new_id = IntakeDialog.log_referral(self, self.signed_in, self.bus, self.prompter)
+        if new_id is not None:
+            self.referral_view.show_referral(new_id)
+        return new_id
+
+    def lock(self) -> None:
+        """Cover every window and forget the key; input under the covers is kept."""
+        if self.lock_controller.is_locked:
+            return
+        self.idle.stop()
+        self.lock_controller.lock()
+        self.signed_in.clinic.close()
+
+    def _unlock(self, password: str) -> str | None:
+        try:
+            fresh = sign_in(self.db_path, self.signed_in.actor.name, password)
+        except WrongPassword:
+            return "Wrong password."
+        except (StoreError, ServiceError) as exc:
+            return str(exc)
+        # Widgets hold this SignedIn: give it the re-opened clinic.
+        self.signed_in.clinic = fresh.clinic
+        return None
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Referral Intake",
+            f"<b>Referral Intake</b> {__version__}<br>Referral logging, document tracking, "
+            "triage and access-time reporting for oncology clinics.",
+        )
+
+    # -- window state ---------------------------------------------------------
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("mainWindow/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("mainWindow/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = settings.value("mainWindow/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = QSettings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.setValue("mainWindow/state", self.saveState())
+        settings.setValue("mainWindow/splitter", self.splitter.saveState())
+        if not self.lock_controller.is_locked:
+            self.signed_in.clinic.close()
+        super().closeEvent(event)

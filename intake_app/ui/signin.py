@@ -1,0 +1,151 @@
+"""Sign-in: unlock the database with a user's password; growing delays after failures."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from intake_app.services.auth import SignedIn, sign_in
+from intake_app.services.demo import demo_users
+from intake_app.services.errors import ServiceError
+from intake_app.store import StoreError, WrongPassword
+
+
+def failure_delay(failures: int) -> int:
+    """Seconds to wait before the next try: none for the first two, then 2, 4, 8 … up to 60."""
+    return 0 if failures < 3 else min(60, 2 ** (failures - 2))
+
+
+class SignInDialog(QDialog):
+    """Asks for user name and password; `signed_in` holds the session once accepted."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        parent: QWidget | None = None,
+        user: str = "",
+        delay: Callable[[int], int] = failure_delay,
+        title: str = "Sign in",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{title} — Referral Intake")
+        self.db_path = db_path
+        self.signed_in: SignedIn | None = None
+        self.failures = 0
+        self._delay = delay
+        self._wait_left = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+
+        heading = QLabel("Referral Intake")
+        heading.setProperty("role", "heading")
+        where = QLabel(str(db_path))
+        where.setProperty("role", "hint")
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.user = QComboBox()
+        self.user.setEditable(True)
+        self.user.setObjectName("userName")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("&User name", self.user)
+        form.addRow("&Password", self.password)
+
+        self.message = QLabel()
+        self.message.setProperty("role", "error")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("message")
+
+        self.demo_hint = QLabel()
+        self.demo_hint.setProperty("role", "hint")
+        self.demo_hint.setWordWrap(True)
+        self.demo_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        users = demo_users(db_path)
+        if users:
+            self.user.addItems(list(users))
+            rows = "".join(
+                f"<tr><td>{name}</td><td>&nbsp;&nbsp;<code>{password}</code></td></tr>"
+                for name, password in users.items()
+            )
+            self.demo_hint.setText(
+                f"<b>Demo database</b> with synthetic patients. Its users:<table>{rows}</table>"
+            )
+            self.user.setCurrentText("coordinator")
+        self.demo_hint.setVisible(bool(users))
+        if user:
+            self.user.setCurrentText(user)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText("Sign in")
+        self.buttons.accepted.connect(self.try_sign_in)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(where)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.demo_hint)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+        (self.password if self.user.currentText() else self.user).setFocus()
+
+    def try_sign_in(self) -> None:
+        if self._wait_left > 0:
+            return
+        name = self.user.currentText().strip()
+        if not name:
+            self.message.setText("User name: enter your user name.")
+            return
+        try:
+            self.signed_in = sign_in(self.db_path, name, self.password.text())
+        except WrongPassword:
+            self.failures += 1
+            self.password.clear()
+            self._start_wait(self._delay(self.failures))
+            return
+        except (StoreError, ServiceError) as exc:
+            self.message.setText(str(exc))
+            return
+        finally:
+            # The password is not kept in the widget longer than needed.
+            self.password.clear()
+        self.accept()
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait_left = seconds
+        self._show_failure()
+        if seconds > 0:
+            self.sign_in_button.setEnabled(False)
+            self._timer.start()
+
+    def _tick(self) -> None:
+        self._wait_left -= 1
+        if self._wait_left <= 0:
+            self._timer.stop()
+            self.sign_in_button.setEnabled(True)
+            self.password.setFocus()
+        self._show_failure()
+
+    def _show_failure(self) -> None:
+        text = "Wrong user name or password."
+        if self._wait_left > 0:
+            text += f" Try again in {self._wait_left} s."
+        self.message.setText(text)

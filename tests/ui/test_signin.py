@@ -1,0 +1,78 @@
+"""Sign-in dialog: unlocks with the right password, refuses and slows down the wrong one."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from intake_app.ui.signin import SignInDialog, failure_delay
+from tests.conftest import COORDINATOR_PASSWORD
+
+
+def test_failure_delay_grows() -> None:
+    assert [failure_delay(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 60]
+
+
+def test_signs_in_with_the_right_password(qtbot, clinic_files) -> None:  # type: ignore[no-untyped-def]
+    dialog = SignInDialog(clinic_files.db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.user.setCurrentText("cora")
+    qtbot.keyClicks(dialog.password, COORDINATOR_PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.result() == SignInDialog.DialogCode.Accepted
+    assert dialog.signed_in is not None and dialog.signed_in.actor.name == "cora"
+    assert dialog.password.text() == ""
+    dialog.signed_in.close()
+
+
+def test_wrong_password_says_so_and_waits_longer_each_time(qtbot, clinic_files) -> None:  # type: ignore[no-untyped-def]
+    dialog = SignInDialog(clinic_files.db, delay=lambda failures: 1 if failures >= 2 else 0)
+    qtbot.addWidget(dialog)
+    dialog.user.setCurrentText("cora")
+    qtbot.keyClicks(dialog.password, "not-the-password")
+    dialog.try_sign_in()
+    assert dialog.message.text() == "Wrong user name or password."
+    assert dialog.sign_in_button.isEnabled()
+    qtbot.keyClicks(dialog.password, "still-wrong-password")
+    dialog.try_sign_in()
+    assert dialog.failures == 2
+    assert not dialog.sign_in_button.isEnabled()
+    assert "Try again in 1 s" in dialog.message.text()
+    # While waiting, even the right password is not tried.
+    qtbot.keyClicks(dialog.password, COORDINATOR_PASSWORD)
+    dialog.try_sign_in()
+    assert dialog.signed_in is None
+    qtbot.waitUntil(dialog.sign_in_button.isEnabled, timeout=3000)
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, COORDINATOR_PASSWORD)
+    dialog.try_sign_in()
+    assert dialog.signed_in is not None
+    dialog.signed_in.close()
+
+
+def test_other_problems_are_named(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dialog = SignInDialog(tmp_path / "absent.db")
+    qtbot.addWidget(dialog)
+    dialog.user.setCurrentText("cora")
+    qtbot.keyClicks(dialog.password, "whatever-password")
+    dialog.try_sign_in()
+    assert dialog.message.text() == f"no database at {tmp_path / 'absent.db'}"
+    assert dialog.failures == 0
+
+
+def test_demo_database_offers_its_users(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.demo import create_demo
+
+    demo = create_demo(tmp_path / "demo.db", referrals=5)
+    dialog = SignInDialog(demo.path)
+    qtbot.addWidget(dialog)
+    assert dialog.demo_hint.isVisibleTo(dialog)
+    assert "demo-coordinator-pass" in dialog.demo_hint.text()
+    assert dialog.user.currentText() == "coordinator"
+    assert [dialog.user.itemText(i) for i in range(dialog.user.count())] == [
+        "admin",
+        "coordinator",
+        "triage",
+        "manager",
+    ]
