@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -88,25 +88,6 @@ class ReferralQuery:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _missing_required_count() -> ScalarSelect[int]:
-    """Correlated subquery: required items of the referral's checklist version not yet received."""
-    received = (
-        select(ItemReceipt.id)
-        .where(ItemReceipt.referral_id == Referral.id, ItemReceipt.item_key == ChecklistItem.key)
-        .correlate(Referral, ChecklistItem)
-    )
-    return (
-        select(func.count(ChecklistItem.id))
-        .where(
-            ChecklistItem.checklist_id == Referral.checklist_id,
-            ChecklistItem.required.is_(True),
-            ~received.exists(),
-        )
-        .correlate(Referral)
-        .scalar_subquery()
-    )
-
-
 class Referrals:
     """The referral use cases for one signed-in user."""
 
@@ -125,6 +106,8 @@ class Referrals:
             conditions = self._conditions(session, query)
             total = session.execute(select(func.count(Referral.id)).where(*conditions)).scalar_one()
             order = sort_col.desc() if query.descending else sort_col.asc()
+            if sort_col is Referral.due_at:
+                order = order.nulls_last()  # closed referrals have nothing due
             tie = Referral.id.desc() if query.descending else Referral.id.asc()
             # Two steps: choose the page's ids on narrow rows, then load only those rows.
             # Sorting full rows with their missing counts cost 2.8x more on SQLCipher.
@@ -210,13 +193,25 @@ class Referrals:
         """Summaries of the referrals `ids`, in that order."""
         if not ids:
             return []
-        missing = _missing_required_count().label("missing")
         rows = session.execute(
-            select(Referral, Partner.organisation, missing)
-            .join(Partner)
-            .where(Referral.id.in_(ids))
+            select(Referral, Partner.organisation).join(Partner).where(Referral.id.in_(ids))
         ).all()
-        by_id = {r.id: self._summary(r, org, int(m)) for r, org, m in rows}
+        received = (
+            select(ItemReceipt.id)
+            .where(
+                ItemReceipt.referral_id == Referral.id, ItemReceipt.item_key == ChecklistItem.key
+            )
+            .correlate(Referral, ChecklistItem)
+        )
+        missing: dict[int, list[str]] = {i: [] for i in ids}
+        for referral_id, label in session.execute(
+            select(Referral.id, ChecklistItem.label)
+            .join(ChecklistItem, ChecklistItem.checklist_id == Referral.checklist_id)
+            .where(Referral.id.in_(ids), ChecklistItem.required.is_(True), ~received.exists())
+            .order_by(Referral.id, ChecklistItem.position)
+        ):
+            missing[referral_id].append(label)
+        by_id = {r.id: self._summary(r, org, tuple(missing[r.id])) for r, org in rows}
         return [by_id[i] for i in ids]
 
     def actions(self, referral_id: int) -> list[ActionState]:
@@ -662,7 +657,9 @@ class Referrals:
             )
         )
 
-    def _summary(self, row: Referral, organisation: str, missing: int) -> ReferralSummary:
+    def _summary(
+        self, row: Referral, organisation: str, missing: tuple[str, ...]
+    ) -> ReferralSummary:
         due = None
         if row.next_due and row.due_at:
             due = NextDue(row.next_due, row.due_at.astimezone(self.clinic.calendar.tz))
@@ -679,7 +676,8 @@ class Referrals:
             state=row.state,
             priority=row.priority,
             proposed_priority=row.proposed_priority,
-            missing_required=missing,
+            missing_required=len(missing),
+            missing_labels=missing,
             next_due=due.measure if due else None,
             due_at=due.due_at if due else None,
             due_status=due.status(self.clinic.now(), self.clinic.calendar) if due else None,
@@ -699,7 +697,7 @@ class Referrals:
             )
             for i in checklist
         )
-        missing = sum(1 for line in lines if line.required and line.received_at is None)
+        missing = tuple(line.label for line in lines if line.required and line.received_at is None)
         events = session.execute(
             select(Event).where(Event.referral_id == row.id).order_by(Event.effective_at, Event.id)
         ).scalars()

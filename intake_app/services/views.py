@@ -40,6 +40,7 @@ class ReferralSummary:
     priority: str | None
     proposed_priority: str
     missing_required: int
+    missing_labels: tuple[str, ...]  # the required items not yet received
     next_due: str | None
     due_at: datetime | None
     due_status: str | None  # overdue, due_today, upcoming

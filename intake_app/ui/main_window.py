@@ -176,6 +176,10 @@ class MainWindow(QMainWindow):
         splitter = settings.value("mainWindow/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        else:
+            # The worklist is where the day is spent: give it the larger share at first.
+            width = max(self.width(), 1000)
+            self.splitter.setSizes([width * 58 // 100, width * 42 // 100])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()

@@ -345,11 +345,8 @@ class WorklistModel(QAbstractTableModel):
         if key == "missing":
             if not r.missing_required:
                 return "All required items received"
-            items = "item" if r.missing_required == 1 else "items"
-            return (
-                f"{r.missing_required} required {items} not yet received; "
-                "open the referral for the checklist"
-            )
+            lines = "\n".join(f"• {label}" for label in r.missing_labels)
+            return f"Required, not yet received:\n{lines}"
         if key == "priority":
             if r.priority:
                 return f"Final priority: {r.priority} (proposed: {r.proposed_priority})"

@@ -90,7 +90,7 @@ def test_columns_show_the_referral_in_clinic_time(sign_in_as) -> None:  # type: 
         "due": "Overdue · 17 Nov",
     }
     assert "MRN-9" in cell(model, 0, "patient", TOOLTIP)
-    assert cell(model, 0, "missing", TOOLTIP).startswith(f"{len(required) - 1} required items")
+    assert cell(model, 0, "missing", TOOLTIP).count("\n• ") == len(required) - 1
     assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))] == [
         "Received",
         "Patient",
@@ -474,3 +474,27 @@ def test_a_hundred_thousand_referrals_load_one_page(big_clinic, bus, qtbot) -> N
     assert all(model.summary(r).mrn.startswith("MRN10000") for r in range(model.rowCount()))
     assert model.rows_fetched == fetched + PAGE_SIZE + model.rowCount()
     assert date(1935, 1, 1) <= model.summary(0).date_of_birth
+
+
+def test_missing_items_are_named_in_the_tooltip(qtbot, sign_in_as, bus) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from intake_app.ui.worklist_view import WorklistView
+    from tests.factories import log_referral
+
+    cora = sign_in_as("cora")
+    required = [i for i in cora.clinic.service_lines["hematology"].checklist if i.required]
+    log_referral(cora, {i.key: None for i in required[1:-1]}, service_line="hematology")
+    view = WorklistView(cora, bus)
+    qtbot.addWidget(view)
+    model = view.model
+    column = next(
+        i
+        for i in range(model.columnCount())
+        if model.headerData(i, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) == "Missing"
+    )
+    index = model.index(0, column)
+    assert model.data(index, Qt.ItemDataRole.DisplayRole) == "2"
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == (
+        f"Required, not yet received:\n• {required[0].label}\n• {required[-1].label}"
+    )
