@@ -129,8 +129,12 @@ class CreateClinicDialog(QDialog):
         finally:
             self.password.clear()
             self.again.clear()
-        RecoveryCodeDialog(self.created.recovery_code, self).exec()
+        self.show_recovery_code(self.created.recovery_code)
         self.accept()
+
+    def show_recovery_code(self, code: str) -> None:
+        """Modal; tests replace it to read the code instead."""
+        RecoveryCodeDialog(code, self).exec()
 
 
 class RecoveryCodeDialog(QDialog):
