@@ -152,7 +152,7 @@ class Referrals:
             partner_ids = [
                 pid
                 for pid, organisation in session.execute(select(Partner.id, Partner.organisation))
-                if term in search_key(organisation)
+                if _word_prefix(term, search_key(organisation))
             ]
             if partner_ids:
                 branches.append(select(Referral.id).where(Referral.partner_id.in_(partner_ids)))
@@ -764,3 +764,8 @@ class Referrals:
             checklist=lines,
             timeline=tuple(timeline),
         )
+
+
+def _word_prefix(term: str, text: str) -> bool:
+    """'gastro' finds 'Valley Gastroenterology'; a single letter does not find every partner."""
+    return text.startswith(term) or f" {term}" in text

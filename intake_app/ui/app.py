@@ -136,7 +136,15 @@ def smoke_test(db: Path | None, demo_path: Path, started: float) -> int:
         f"{(painted.at - unlocked) * 1000:.0f} ms after unlocking"
     )
     print(f"worklist rows: {model.rowCount()}; opened referral {shown}")
+    print(f"peak memory: {peak_memory_mb():.0f} MB")
     QTimer.singleShot(0, window.close)
     app.processEvents()
     window.close()
     return 0 if shown == first_id else 1
+
+
+def peak_memory_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
-    QLayoutItem,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -50,6 +48,7 @@ from intake_app.ui.action_dialogs import (
     WhenDialog,
 )
 from intake_app.ui.bus import Bus
+from intake_app.ui.flow_layout import FlowLayout
 from intake_app.ui.prompts import Prompter
 from intake_app.ui.style import icon
 
@@ -139,74 +138,6 @@ def _state_label(value: str | None) -> str:
         return STATE_LABELS[State(value)]
     except ValueError:
         return value
-
-
-class FlowLayout(QLayout):
-    """Lays widgets out left to right and wraps, so a row of buttons never sets a wide minimum."""
-
-    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._gap = spacing
-        self._breaks: set[int] = set()  # indexes before which a wider gap separates groups
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def add_group_break(self) -> None:
-        self._breaks.add(len(self._items))
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:
-        width = sum(i.sizeHint().width() for i in self._items)
-        width += self._gap * max(0, len(self._items) - 1) + self._gap * len(self._breaks)
-        height = max((i.sizeHint().height() for i in self._items), default=0)
-        return QSize(width, height)
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _arrange(self, rect: QRect, *, move: bool) -> int:
-        x, y, line_height = rect.x(), rect.y(), 0
-        for index, item in enumerate(self._items):
-            widget = item.widget()
-            if widget is not None and widget.isHidden():
-                continue
-            hint = item.sizeHint()
-            if x > rect.x():
-                x += self._gap * 2 if index in self._breaks else self._gap
-                if x + hint.width() > rect.right() + 1:  # wrap onto a new line
-                    x, y, line_height = rect.x(), y + line_height + self._gap, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
-            x += hint.width()
-            line_height = max(line_height, hint.height())
-        return y + line_height - rect.y()
 
 
 class ReferralView(QWidget):

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
-    QLayoutItem,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -25,6 +23,7 @@ from intake_app.domain.enums import Priority, State
 from intake_app.services.auth import SignedIn
 from intake_app.services.referrals import ReferralQuery
 from intake_app.ui.bus import Bus
+from intake_app.ui.flow_layout import FlowLayout
 from intake_app.ui.style import icon
 from intake_app.ui.worklist_model import (
     COLUMN_INDEX,
@@ -56,73 +55,6 @@ _CELL_PADDING = 22  # the stylesheet's item padding and the view's text margins
 _ICON_ROOM = 22
 _MIN_PATIENT = 200
 _MIN_PARTNER = 140
-
-
-class _FlowLayout(QLayout):
-    """Items left to right, wrapping onto a new line when the next one does not fit."""
-
-    def __init__(self, spacing: int) -> None:
-        super().__init__()
-        self._items: list[QLayoutItem] = []
-        self._gap = spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _arrange(self, rect: QRect, move: bool) -> int:
-        """Place the items (or only measure); the height they take at this width."""
-        lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
-        x = rect.x()
-        for item in self._items:
-            hint = item.sizeHint()
-            if lines[-1] and x + hint.width() > rect.right() + 1:
-                lines.append([])
-                x = rect.x()
-            lines[-1].append((item, hint))
-            x += hint.width() + self._gap
-        y = rect.y()
-        for line in lines:
-            height = max((hint.height() for _, hint in line), default=0)
-            x = rect.x()
-            for item, hint in line:
-                if move:  # centred on the line, as in a box layout
-                    top = y + (height - hint.height()) // 2
-                    item.setGeometry(QRect(QPoint(x, top), hint))
-                x += hint.width() + self._gap
-            y += height + self._gap
-        return max(0, y - self._gap - rect.y())
 
 
 class _ElideMiddle(QStyledItemDelegate):
@@ -178,7 +110,7 @@ class WorklistView(QWidget):
         self.mine_recent.setToolTip(f"Referrals I logged in the last {MY_RECENT_DAYS} days")
 
         # The filters wrap onto more lines when the worklist is narrow (beside a referral).
-        filters = _FlowLayout(spacing=6)
+        filters = FlowLayout(spacing=6)
         filters.addWidget(self.search)
         for box in (self.incomplete_only, self.overdue_only, self.mine_recent):
             filters.addWidget(box)
