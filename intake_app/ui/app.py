@@ -144,6 +144,14 @@ def smoke_test(db: Path | None, demo_path: Path, started: float) -> int:
 
 
 def peak_memory_mb() -> float:
+    """Peak resident memory. On Linux from VmHWM: ru_maxrss would include the parent's size
+    when this process was forked from a large one."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
