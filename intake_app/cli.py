@@ -3,6 +3,8 @@
 Exit status: 0 success, 1 a user's error (one line on standard error), 2 wrong usage.
 """
 
+from __future__ import annotations
+
 import argparse
 import getpass
 import os
@@ -11,13 +13,17 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from intake_app import __version__
 from intake_app.domain import DomainError
 from intake_app.domain.enums import Role, State
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.store import StoreError
+
+if TYPE_CHECKING:
+    from intake_app.domain.letters import LetterKind
+    from intake_app.services.letters import Letters
 
 STARTED = time.perf_counter()
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
@@ -158,6 +164,26 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("id", type=int)
     rs.set_defaults(handler=cmd_referral_show)
 
+    p = command("letter", "letters to referring partners, as PDF")
+    letter_sub = p.add_subparsers(dest="letter_command", metavar="KIND", required=True)
+    for kind in ("acknowledgement", "missing-records", "status"):
+        one = letter_sub.add_parser(kind, help=f"the {kind} letter of one referral")
+        _common(one, suppress=True)
+        one.add_argument("id", type=int)
+        one.add_argument("--out", type=Path, required=True)
+        one.set_defaults(handler=cmd_letter_one, letter_kind=kind)
+    batch = letter_sub.add_parser(
+        "batch", help="all acknowledgements of a day, or all overdue missing-records requests"
+    )
+    _common(batch, suppress=True)
+    batch.add_argument("--kind", required=True, choices=["acknowledgement", "missing-records"])
+    batch.add_argument("--date", type=_date_arg, help="acknowledgement: the day received")
+    batch.add_argument(
+        "--older-than", type=int, help="missing-records: business days since receipt"
+    )
+    batch.add_argument("--out", type=Path, required=True)
+    batch.set_defaults(handler=cmd_letter_batch)
+
     p = command("audit", "audit trail")
     aud_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     av = aud_sub.add_parser("verify", help="re-compute the hash chain")
@@ -180,7 +206,7 @@ def _db(args: argparse.Namespace) -> Path:
     return (args.db or default_db()).expanduser()
 
 
-def _sign_in(args: argparse.Namespace, secrets: "Secrets"):  # type: ignore[no-untyped-def]
+def _sign_in(args: argparse.Namespace, secrets: Secrets):  # type: ignore[no-untyped-def]
     from intake_app.services.auth import sign_in
 
     if not args.user:
@@ -459,6 +485,59 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         late = " (recorded later)" if (e.recorded_at - e.effective_at).total_seconds() > 300 else ""
         _out(f"  {when(e.effective_at)}  {e.kind}{change} {extra} [{e.user}]{late}".rstrip())
     return EXIT_OK
+
+
+def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.domain.letters import LetterKind
+    from intake_app.services.letters import Letters
+
+    kind = LetterKind(args.letter_kind)
+    signed_in = _sign_in(args, secrets)
+    try:
+        letters = Letters(signed_in)
+        _write_atomically(args.out, letters.render([args.id], kind))
+        _record_or_remove(letters, [args.id], kind, args.out)
+    finally:
+        signed_in.close()
+    _out(f"Wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_letter_batch(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.domain.letters import LetterKind
+    from intake_app.services.letters import Letters
+
+    kind = LetterKind(args.kind)
+    if kind is LetterKind.ACKNOWLEDGEMENT and args.date is None:
+        raise UsageError("--date is required with --kind acknowledgement")
+    if kind is LetterKind.MISSING_RECORDS and args.older_than is None:
+        raise UsageError("--older-than is required with --kind missing-records")
+    signed_in = _sign_in(args, secrets)
+    try:
+        letters = Letters(signed_in)
+        ids = (
+            letters.unacknowledged_received_on(args.date)
+            if kind is LetterKind.ACKNOWLEDGEMENT
+            else letters.missing_records_older_than(args.older_than)
+        )
+        if not ids:
+            _out("Nothing to print: no referral needs this letter")
+            return EXIT_OK
+        _write_atomically(args.out, letters.render(ids, kind))
+        _record_or_remove(letters, ids, kind, args.out)
+    finally:
+        signed_in.close()
+    _out(f"Wrote {len(ids)} letters to {args.out}")
+    return EXIT_OK
+
+
+def _record_or_remove(letters: Letters, ids: list[int], kind: LetterKind, out: Path) -> None:
+    """A file without its record would be a letter sent but not noted: remove it then."""
+    try:
+        letters.record(ids, kind, "saved")
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
 
 
 def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
