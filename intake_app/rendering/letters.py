@@ -47,6 +47,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Paragraph as PdfParagraph
 
+from intake_app.domain.dates import MONTHS, WEEKDAYS
 from intake_app.domain.letters import LetterData, Letterhead, LetterKind
 from intake_app.paths import resource
 from intake_app.rendering.templates import (
@@ -111,21 +112,6 @@ FONT_BOLD = "DejaVuSans-Bold"
 BODY_SIZE = 10.5
 BODY_LEADING = 14.5
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 STATUSES = ("triaged", "scheduled", "declined", "redirected")
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from intake_app.domain.dates import MONTHS, MONTHS_SHORT, WEEKDAYS, WEEKDAYS_SHORT
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.referrals import ReferralQuery, Referrals
@@ -380,41 +381,21 @@ _HEADER_TIPS = {
 }
 
 
-# The interface is in English; dates are spelt out the same whatever the system locale.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS_LONG = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def _date(day: date) -> str:
     """14 Mar 1957"""
-    return f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day:02d} {MONTHS_SHORT[day.month - 1]} {day.year}"
 
 
 def _short_date(day: date) -> str:
     """Tue 17 Nov"""
-    return f"{_DAYS[day.weekday()]} {day.day:02d} {_MONTHS[day.month - 1]}"
+    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day:02d} {MONTHS_SHORT[day.month - 1]}"
 
 
 def _day_month(day: date) -> str:
     """17 Nov"""
-    return f"{day.day:02d} {_MONTHS[day.month - 1]}"
+    return f"{day.day:02d} {MONTHS_SHORT[day.month - 1]}"
 
 
 def _long_date(day: date) -> str:
     """Tuesday 17 November 2026"""
-    return f"{_DAYS_LONG[day.weekday()]} {day.day} {_MONTHS_LONG[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
