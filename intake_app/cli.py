@@ -495,7 +495,7 @@ def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:
     signed_in = _sign_in(args, secrets)
     try:
         letters = Letters(signed_in)
-        _write_atomically(args.out, letters.render([args.id], kind))
+        _write_atomically(args.out, _rendered(letters.render([args.id], kind)))
         _record_or_remove(letters, [args.id], kind, args.out)
     finally:
         signed_in.close()
@@ -523,12 +523,17 @@ def cmd_letter_batch(args: argparse.Namespace, secrets: Secrets) -> int:
         if not ids:
             _out("Nothing to print: no referral needs this letter")
             return EXIT_OK
-        _write_atomically(args.out, letters.render(ids, kind))
+        _write_atomically(args.out, _rendered(letters.render(ids, kind)))
         _record_or_remove(letters, ids, kind, args.out)
     finally:
         signed_in.close()
     _out(f"Wrote {len(ids)} letters to {args.out}")
     return EXIT_OK
+
+
+def _rendered(pdf: bytes | None) -> bytes:
+    assert pdf is not None  # only a progress callback can stop rendering
+    return pdf
 
 
 def _record_or_remove(letters: Letters, ids: list[int], kind: LetterKind, out: Path) -> None:

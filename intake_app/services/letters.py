@@ -5,7 +5,7 @@ referrals of a batch, and records each letter on its referral (the first
 acknowledgement also sets the acknowledged milestone), all or nothing.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -108,11 +108,24 @@ class Letters:
         return ("triage by our oncology team", by if by and by >= today else None)
 
     # -- producing and recording ------------------------------------------------
-    def render(self, referral_ids: Sequence[int], kind: LetterKind) -> bytes:
-        """One PDF with one letter per referral, in the order given."""
+    def render(
+        self,
+        referral_ids: Sequence[int],
+        kind: LetterKind,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> bytes | None:
+        """One PDF with one letter per referral, in the order given.
+
+        `progress(done, total)` is called after each letter's data is gathered; if it returns
+        False the work stops and None is returned (nothing has been recorded).
+        """
         from intake_app.rendering.letters import render_batch, render_letter
 
-        letters = [self.data_for(i, kind) for i in referral_ids]
+        letters = []
+        for done, referral_id in enumerate(referral_ids, start=1):
+            letters.append(self.data_for(referral_id, kind))
+            if progress is not None and not progress(done, len(referral_ids)):
+                return None
         if not letters:
             raise ServiceError("letters: there is nothing to print")
         if len(letters) == 1:
