@@ -22,6 +22,7 @@ class ActionId(Enum):
     REFRESH = "refresh"
     FIND = "find"
     LOCK = "lock"
+    LETTER_BATCH = "letter_batch"
     QUIT = "quit"
     ABOUT = "about"
 
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
             (ActionId.FIND, "&Find…", QKeySequence.StandardKey.Find, "search"),
             (ActionId.LOCK, "&Lock", QKeySequence("Ctrl+L"), "lock"),
             (ActionId.QUIT, "&Quit", QKeySequence.StandardKey.Quit, None),
+            (ActionId.LETTER_BATCH, "&Batch letters…", None, None),
             (ActionId.ABOUT, "&About Referral Intake", None, None),
         ]
         actions: dict[ActionId, QAction] = {}
@@ -86,6 +88,10 @@ class MainWindow(QMainWindow):
         actions[ActionId.NEW_REFERRAL].setEnabled(may_log)
         if not may_log:
             actions[ActionId.NEW_REFERRAL].setToolTip("Only a coordinator may log referrals")
+        may_write = "edit_referral" in {p.value for p in self.signed_in.actor.permissions}
+        actions[ActionId.LETTER_BATCH].setEnabled(may_write)
+        if not may_write:
+            actions[ActionId.LETTER_BATCH].setToolTip("Only a coordinator may prepare letters")
         return actions
 
     def _make_menus_and_toolbar(self) -> None:
@@ -98,6 +104,9 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(a[ActionId.FIND])
         view_menu.addAction(a[ActionId.REFRESH])
+        letters_menu = self.menuBar().addMenu("&Letters")
+        letters_menu.setToolTipsVisible(True)
+        letters_menu.addAction(a[ActionId.LETTER_BATCH])
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(a[ActionId.ABOUT])
         toolbar = self.addToolBar("Main")
@@ -122,6 +131,7 @@ class MainWindow(QMainWindow):
         a[ActionId.LOCK].triggered.connect(self.lock)
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.ABOUT].triggered.connect(self._about)
+        a[ActionId.LETTER_BATCH].triggered.connect(self.batch_letters)
         self.bus.open_referral.connect(self.referral_view.show_referral)
         self.idle.idle.connect(self.lock)
         self.lock_controller.unlocked.connect(self.idle.restart)
@@ -134,6 +144,16 @@ class MainWindow(QMainWindow):
         if new_id is not None:
             self.referral_view.show_referral(new_id)
         return new_id
+
+    def batch_letters(self) -> None:
+        from intake_app.ui.letter_batch import LetterBatchDialog
+
+        try:
+            dialog = LetterBatchDialog(self.signed_in, self.bus, self.prompter, self)
+        except ServiceError as exc:
+            self.prompter.error(self, "Batch letters", str(exc))
+            return
+        dialog.exec()
 
     def lock(self) -> None:
         """Cover every window and forget the key; input under the covers is kept."""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QStyle,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -31,9 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from intake_app.domain.enums import CloseReason, Priority, State
+from intake_app.domain.letters import LetterKind
 from intake_app.services.actions import Action, ActionState
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ConcurrentEdit, ServiceError
+from intake_app.services.letters import Letters
+from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
 from intake_app.services.views import ChecklistLine, ReferralDetail, TimelineEvent
 from intake_app.ui.action_dialogs import (
@@ -89,6 +94,11 @@ BUTTON_TEXT = {
     Action.WITHDRAW: "Withdraw…",
     Action.NO_SHOW: "No-show…",
     Action.REOPEN: "Reopen…",
+}
+LETTER_TEXT = {
+    LetterKind.ACKNOWLEDGEMENT: "Acknowledgement…",
+    LetterKind.MISSING_RECORDS: "Missing-records request…",
+    LetterKind.STATUS: "Status update…",
 }
 CLOSE_ACTIONS = {
     Action.DECLINE: (CloseReason.DECLINED, "Decline", "Why is the referral declined?"),
@@ -337,7 +347,35 @@ class ReferralView(QWidget):
                 row.add_group_break()  # groups: milestone | moves | closing | reopening
             self.buttons[action] = button
             row.addWidget(button)
+        row.add_group_break()
+        row.addWidget(self._build_letter_button())
         return row
+
+    def _build_letter_button(self) -> QToolButton:
+        """'Letter ▾': a letter to the referring partner, previewed before print or save."""
+        self.letter_button = QToolButton()
+        self.letter_button.setObjectName("letters")
+        self.letter_button.setText("Letter")
+        self.letter_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.letter_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = QMenu(self.letter_button)
+        self.letter_actions: dict[LetterKind, QAction] = {}
+        for kind, text in LETTER_TEXT.items():
+            action = menu.addAction(text)
+            action.setObjectName(f"letter_{kind.value}")
+            action.triggered.connect(lambda _=False, k=kind: self.open_letter(k))
+            self.letter_actions[kind] = action
+        self.letter_button.setMenu(menu)
+        self.may_write_letters = Permission.EDIT_REFERRAL in self.signed_in.actor.permissions
+        return self.letter_button
+
+    def _fill_letter_button(self) -> None:
+        shown = self.referral_id is not None and self.detail is not None
+        self.letter_button.setEnabled(shown and self.may_write_letters)
+        if not self.may_write_letters:
+            self.letter_button.setToolTip("Only a coordinator may prepare letters to partners")
+        else:
+            self.letter_button.setToolTip("Preview a letter to the referring partner")
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Side by side when there is room, else the checklist above the timeline."""
@@ -407,6 +445,7 @@ class ReferralView(QWidget):
         for button in self.buttons.values():
             button.setEnabled(False)
             button.setToolTip("")
+        self._fill_letter_button()
         self._update_item_buttons()
 
     # -- formatting -----------------------------------------------------------
@@ -631,6 +670,7 @@ class ReferralView(QWidget):
         schedule = self.buttons[Action.SCHEDULE]
         scheduled = self.detail and self.detail.summary.state == State.SCHEDULED.value
         schedule.setText("Reschedule…" if scheduled else BUTTON_TEXT[Action.SCHEDULE])
+        self._fill_letter_button()
 
     def _update_item_buttons(self) -> None:
         item = self.checklist.currentItem()
@@ -673,6 +713,27 @@ class ReferralView(QWidget):
         dialog = WhenDialog(self, title, ok_text, prompt, self.tz, self.clinic.now())
         accepted = self.exec_dialog(dialog)
         return accepted, dialog.value() if accepted else None
+
+    # -- letters --------------------------------------------------------------
+    def open_letter(self, kind: LetterKind) -> bool:
+        """Render this referral's letter and open its preview; False if refused."""
+        from intake_app.ui.letter_preview import LetterPreviewDialog
+
+        if self.referral_id is None:
+            return False
+        referral_id = self.referral_id
+        try:
+            pdf = Letters(self.signed_in).render([referral_id], kind)
+        except ServiceError as exc:
+            self.prompter.error(self, "Letter", str(exc))
+            return False
+        if pdf is None:
+            return False
+        dialog = LetterPreviewDialog(
+            self.signed_in, self.bus, self.prompter, [referral_id], kind, pdf, self
+        )
+        self.exec_dialog(dialog)
+        return True
 
     # -- changes ------------------------------------------------------------
     def _run(self, title: str, change: Callable[[int, int], None]) -> bool:
