@@ -201,38 +201,6 @@ class ReasonChoice:
     at: datetime | None
 
 
-class ReasonDialog(_Dialog):
-    """Decline, redirect, withdraw, no-show or reopen: a required short reason."""
-
-    def __init__(
-        self,
-        parent: QWidget | None,
-        title: str,
-        ok_text: str,
-        prompt: str,
-        tz: ZoneInfo,
-        now: datetime,
-    ) -> None:
-        super().__init__(parent, title, ok_text)
-        intro = QLabel(prompt)
-        intro.setWordWrap(True)
-        self.form.addRow(intro)
-        self.reason = QLineEdit()
-        self.reason.setMaxLength(REASON_MAX)
-        self.reason.setPlaceholderText("Required")
-        self.form.addRow("Reason", self.reason)
-        self.when = WhenField(tz, now)
-        self.form.addRow("When", self.when)
-        self.reason.textChanged.connect(self._update_ok)
-        self._update_ok()
-
-    def _update_ok(self) -> None:
-        self.ok_button.setEnabled(bool(self.reason.text().strip()))
-
-    def value(self) -> ReasonChoice:
-        return ReasonChoice(self.reason.text().strip(), self.when.value())
-
-
 class WhenDialog(_Dialog):
     """Acknowledge or mark seen: confirm, now or at an earlier time."""
 
@@ -263,3 +231,30 @@ def _next_morning(now: datetime, tz: ZoneInfo) -> datetime:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class ReasonDialog(WhenDialog):
+    """Decline, redirect, withdraw, no-show or reopen: a required short reason."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        ok_text: str,
+        prompt: str,
+        tz: ZoneInfo,
+        now: datetime,
+    ) -> None:
+        super().__init__(parent, title, ok_text, prompt, tz, now)
+        self.reason = QLineEdit()
+        self.reason.setMaxLength(REASON_MAX)
+        self.reason.setPlaceholderText("Required")
+        self.form.insertRow(1, "Reason", self.reason)  # after the prompt, before "When"
+        self.reason.textChanged.connect(self._update_ok)
+        self._update_ok()
+
+    def _update_ok(self) -> None:
+        self.ok_button.setEnabled(bool(self.reason.text().strip()))
+
+    def reason_value(self) -> ReasonChoice:
+        return ReasonChoice(self.reason.text().strip(), self.when.value())

@@ -706,7 +706,7 @@ class ReferralView(QWidget):
 
     def ask_reason(self, title: str, ok_text: str, prompt: str) -> ReasonChoice | None:
         dialog = ReasonDialog(self, title, ok_text, prompt, self.tz, self.clinic.now())
-        return dialog.value() if self.exec_dialog(dialog) else None
+        return dialog.reason_value() if self.exec_dialog(dialog) else None
 
     def ask_when(self, title: str, ok_text: str, prompt: str) -> tuple[bool, datetime | None]:
         """(accepted, time or None for now)."""
