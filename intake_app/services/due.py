@@ -5,6 +5,7 @@ from datetime import datetime
 from intake_app.domain.access import next_due
 from intake_app.domain.enums import Priority, State
 from intake_app.services.clinic import Clinic
+from intake_app.store.models import Referral
 
 
 def due_columns(
@@ -28,3 +29,16 @@ def due_columns(
         targets=clinic.targets,
     )
     return (due.measure, due.due_at) if due else (None, None)
+
+
+def refresh_due(clinic: Clinic, row: Referral) -> None:
+    """Keep a referral's stored next step and deadline in step with the referral."""
+    row.next_due, row.due_at = due_columns(
+        clinic,
+        state=State(row.state),
+        service_line=row.service_line_key,
+        priority=row.priority or row.proposed_priority,
+        received_at=row.received_at,
+        acknowledged=row.acknowledged_at is not None,
+        records_complete=row.records_complete_at is not None,
+    )

@@ -14,7 +14,7 @@ from intake_app.domain.enums import State
 from intake_app.domain.letters import LetterData, Letterhead, LetterKind
 from intake_app.services import audit
 from intake_app.services.auth import SignedIn
-from intake_app.services.due import due_columns
+from intake_app.services.due import due_columns, refresh_due
 from intake_app.services.errors import NotFound, ServiceError
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
@@ -154,15 +154,7 @@ class Letters:
                 if kind is LetterKind.ACKNOWLEDGEMENT and row.acknowledged_at is None:
                     row.acknowledged_at = now
                     session.add(self._event(row.id, "acknowledged", now, "letter"))
-                    row.next_due, row.due_at = due_columns(
-                        self.clinic,
-                        state=State(row.state),
-                        service_line=row.service_line_key,
-                        priority=row.priority or row.proposed_priority,
-                        received_at=row.received_at,
-                        acknowledged=True,
-                        records_complete=row.records_complete_at is not None,
-                    )
+                    refresh_due(self.clinic, row)
             audit.append_many(
                 session,
                 self.clinic.audit_key,

@@ -27,7 +27,7 @@ from intake_app.domain.priority import propose_priority
 from intake_app.domain.text import prefix_upper_bound, search_key
 from intake_app.services.actions import ActionState, available_actions
 from intake_app.services.auth import SignedIn
-from intake_app.services.due import due_columns
+from intake_app.services.due import refresh_due
 from intake_app.services.errors import ConcurrentEdit, NotFound, ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.services.views import (
@@ -620,16 +620,7 @@ class Referrals:
             self._event(session, row, "records_complete", at=row.records_complete_at)
 
     def _refresh_due(self, row: Referral) -> None:
-        """Keep the stored next step and deadline in step with the referral."""
-        row.next_due, row.due_at = due_columns(
-            self.clinic,
-            state=State(row.state),
-            service_line=row.service_line_key,
-            priority=row.priority or row.proposed_priority,
-            received_at=row.received_at,
-            acknowledged=row.acknowledged_at is not None,
-            records_complete=row.records_complete_at is not None,
-        )
+        refresh_due(self.clinic, row)
 
     def _event(
         self,

@@ -4,6 +4,7 @@ The referral view runs every dialog through one method it owns (`exec_dialog`), 
 fill in the real dialog and accept it without a modal event loop.
 """
 
+import html
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -109,7 +110,7 @@ class ReceivedAtDialog(_Dialog):
     ) -> None:
         super().__init__(parent, "Received at", "Record receipt")
         self.tz = tz
-        self.form.addRow(QLabel(f"When did <b>{_escape(item_label)}</b> arrive?"))
+        self.form.addRow(QLabel(f"When did <b>{html.escape(item_label, quote=False)}</b> arrive?"))
         self.edit = _date_time_edit(tz, now, now)
         self.form.addRow("Received at", self.edit)
         hint = QLabel("Times are in the clinic's time zone; the time you record it is kept too.")
@@ -227,10 +228,6 @@ class WhenDialog(_Dialog):
 def _next_morning(now: datetime, tz: ZoneInfo) -> datetime:
     local = now.astimezone(tz) + timedelta(days=1)
     return local.replace(hour=9, minute=0, second=0, microsecond=0)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class ReasonDialog(WhenDialog):
