@@ -2,12 +2,13 @@
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from intake_app.domain import DomainError
 from intake_app.domain.enums import Channel, Consent, ContactMethod, Sex, Trigger, Urgency
 from intake_app.domain.lifecycle import FUTURE_TOLERANCE
+from intake_app.domain.text import forbidden_character, quoted
 
 # Short by design: staff must not type clinical narratives into the intake form.
 LIMITS: dict[str, int] = {
@@ -26,7 +27,13 @@ LIMITS: dict[str, int] = {
     "clinical_question": 500,
 }
 REQUIRED_TEXT = ("partner", "family_name", "given_name")
+# The one field typed in a multi-line box.
+LINE_BREAKS_ALLOWED = {"clinical_question": "\n"}
 OLDEST_BIRTH_YEAR = 1900
+# Times outside these years are typing or conversion errors (0001 from an empty Excel cell).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2099
+# The offsets in use on Earth: UTC-12:00 (Baker Island) to UTC+14:00 (Line Islands).
+OFFSETS = (timedelta(hours=-12), timedelta(hours=14))
 
 
 @dataclass(frozen=True)
@@ -68,20 +75,31 @@ class IntakeData:
             value = getattr(self, f.name)
             if limit is not None and isinstance(value, str) and len(value) > limit:
                 found.append(DomainError(f"is longer than {limit} characters", f.name))
+            if isinstance(value, str) and value.strip():  # blank ones are reported above
+                found.extend(text_problems(value, f.name, LINE_BREAKS_ALLOWED.get(f.name, "")))
+        for name, value in self.extra.items():
+            found.extend(text_problems(value, name))
         if self.service_line not in service_lines:
             allowed = ", ".join(sorted(service_lines))
             found.append(
-                DomainError(f"{self.service_line!r} is not one of {allowed}", "service_line")
+                DomainError(f"{quoted(self.service_line)} is not one of {allowed}", "service_line")
             )
+        received_ok = False
         if self.received_at.tzinfo is None:
             found.append(DomainError("must carry a time zone", "received_at"))
+        elif (problem := time_problem(self.received_at)) is not None:
+            found.append(DomainError(problem, "received_at"))
         elif self.received_at > now + FUTURE_TOLERANCE:
             found.append(DomainError("is in the future", "received_at"))
+        else:
+            received_ok = True
         today = now.date()
         if self.date_of_birth > today:
             found.append(DomainError("is in the future", "date_of_birth"))
         elif self.date_of_birth.year < OLDEST_BIRTH_YEAR:
             found.append(DomainError(f"is before {OLDEST_BIRTH_YEAR}", "date_of_birth"))
+        elif received_ok and self.date_of_birth > self.received_at.astimezone(now.tzinfo).date():
+            found.append(DomainError("is after the referral was received", "date_of_birth"))
         if (
             self.partner_sent_on is not None
             and self.received_at.tzinfo is not None
@@ -94,7 +112,7 @@ class IntakeData:
         ):
             found.append(DomainError("must be between 1 and 365 days", "preferred_timeframe_days"))
         if self.icd10 and not _looks_like_icd10(self.icd10):
-            found.append(DomainError(f"{self.icd10!r} is not an ICD-10 code", "icd10"))
+            found.append(DomainError("is not an ICD-10 code (like A00 or A00.0)", "icd10"))
         return found
 
 
@@ -111,19 +129,86 @@ def normalise_mrn(mrn: str) -> str | None:
     return mrn.strip().upper() or None
 
 
+def text_problems(value: str, field_name: str, allow: str = "") -> list[DomainError]:
+    """Control characters and invisible formatting characters are refused (SPEC §3.1)."""
+    found = forbidden_character(value, allow)
+    if found is None:
+        return []
+    return [DomainError(f"contains a control or invisible character ({found})", field_name)]
+
+
+# ISO 8601 as people type it: a date, a time to the minute or finer, an optional offset.
+# A date alone is refused: midnight is rarely what was meant.
+TIME_SHAPE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?",
+    re.ASCII | re.IGNORECASE,
+)
+DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def parse_time(text: str, tz: ZoneInfo, field_name: str) -> datetime:
-    """ISO 8601; a time without an offset is in the clinic's time zone."""
+    """ISO 8601 with a time of day; a time without an offset is in the clinic's time zone.
+
+    A clinic time skipped or repeated by a clock change is refused, the second with
+    advice to give the offset; so are implausible years and offsets.
+    """
+    text = text.strip()
+    if DATE_SHAPE.fullmatch(text):
+        raise DomainError("is a date without a time (YYYY-MM-DDTHH:MM)", field_name)
     try:
-        value = datetime.fromisoformat(text.strip())
+        if not TIME_SHAPE.fullmatch(text):
+            raise ValueError(text)
+        value = datetime.fromisoformat(text.upper())
     except ValueError:
-        raise DomainError(f"{text!r} is not an ISO 8601 time", field_name) from None
+        raise DomainError(
+            "is not an ISO 8601 time (YYYY-MM-DDTHH:MM, optionally with an offset)", field_name
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
+    problem = time_problem(value)
+    if problem is not None:
+        raise DomainError(problem, field_name)
     return value
 
 
+def time_problem(value: datetime) -> str | None:
+    """Why an aware time is not a plausible single instant, or None."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return f"is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}"
+    offset = value.utcoffset()
+    assert offset is not None
+    if not OFFSETS[0] <= offset <= OFFSETS[1] or offset % timedelta(minutes=1):
+        return "has an offset no clock uses (from -12:00 to +14:00, whole minutes)"
+    tz = value.tzinfo
+    if not isinstance(tz, ZoneInfo):
+        return None  # a fixed offset names one instant
+    wall = value.replace(tzinfo=None)
+    if value.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        return f"does not exist in {tz.key}: the clocks went forward at that time"
+    first, second = value.replace(fold=0).utcoffset(), value.replace(fold=1).utcoffset()
+    if first != second:
+        assert first is not None and second is not None
+        return (
+            f"is ambiguous in {tz.key}: the clocks went back at that time; "
+            f"add the offset, {_offset(first)} or {_offset(second)}"
+        )
+    return None
+
+
+def _offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def parse_date(text: str, field_name: str) -> date:
+    text = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        if not DATE_SHAPE.fullmatch(text):
+            raise ValueError(text)
+        value = date.fromisoformat(text)
     except ValueError:
-        raise DomainError(f"{text!r} is not a date (YYYY-MM-DD)", field_name) from None
+        raise DomainError("is not a date (YYYY-MM-DD)", field_name) from None
+    if value.year < EARLIEST_YEAR:
+        raise DomainError(f"is before {EARLIEST_YEAR}", field_name)
+    return value
