@@ -1,7 +1,7 @@
-"""Bulk import of referrals from CSV, for clinics moving from a spreadsheet. All or nothing."""
+"""Bulk import of referrals from CSV or XLSX, for clinics leaving a spreadsheet. All or nothing."""
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -17,11 +17,17 @@ from intake_app.services import audit
 from intake_app.services.auth import SignedIn
 from intake_app.services.clinic import Clinic
 from intake_app.services.due import due_columns
+from intake_app.services.errors import ServiceError, ValidationFailed
+from intake_app.services.importing.duplicates import already_imported, repeated_in_file
+from intake_app.services.importing.files import read_table
 from intake_app.services.importing.rows import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     ImportRecord,
+    is_column,
     parse_csv,
+    parse_table,
+    shorten,
 )
 from intake_app.services.permissions import Permission
 from intake_app.store.engine import allocate_ids
@@ -37,30 +43,99 @@ class ImportResult:
     partners_added: int
     first_id: int | None
     last_id: int | None
+    duplicates_skipped: int = 0
 
 
-def import_referrals(signed_in: SignedIn, source: Path | str) -> ImportResult:
-    """Validate every row, then write all of them in one transaction, or write nothing."""
+class DuplicateRows(ValidationFailed):
+    """Rows of the file are already imported, or repeat an earlier row; nothing was written."""
+
+
+def import_referrals(
+    signed_in: SignedIn,
+    source: Path | str | bytes,
+    *,
+    sheet: str | None = None,
+    skip_duplicates: bool = False,
+) -> ImportResult:
+    """Validate every row, then write all of them in one transaction, or write nothing.
+
+    `source` is a file (CSV or XLSX, told apart by content), CSV text, or a file's bytes.
+    Rows already imported (SPEC §3.6) refuse the file unless `skip_duplicates`.
+    """
     clinic, actor = signed_in.clinic, signed_in.actor
     clinic.require(actor, Permission.IMPORT, "import_referrals")
-    text = source.read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
-    records = parse_csv(text, clinic.service_lines, clinic.calendar.tz, clinic.now())
+    table = read_table(_bytes(source), is_column, sheet)
+    records = parse_table(table, clinic.service_lines, clinic.calendar.tz, clinic.now())
     if any(r.steps and r.steps[0].target is State.TRIAGED for r in records) or any(
         s.target in (State.DECLINED, State.REDIRECTED) for r in records for s in r.steps
     ):
         # Triage decisions in the file are triage decisions all the same.
         clinic.require(actor, Permission.TRIAGE, "import_triage_decisions")
-    return write_records(signed_in, records, action="import_referral")
+    records, skipped = _screen_duplicates(signed_in, records, skip_duplicates)
+    if not records:
+        return ImportResult(0, 0, None, None, skipped)
+
+    def refuse_imported_meanwhile(session: Session) -> None:
+        # Under the write lock: another import may have written these rows since.
+        _refuse(already_imported(session, records), {})
+
+    result = write_records(
+        signed_in, records, action="import_referral", guard=refuse_imported_meanwhile
+    )
+    return replace(result, duplicates_skipped=skipped)
+
+
+def _bytes(source: Path | str | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str):
+        return source.encode("utf-8")
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        raise ServiceError(f"file: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _screen_duplicates(
+    signed_in: SignedIn, records: list[ImportRecord], skip: bool
+) -> tuple[list[ImportRecord], int]:
+    """The rows to write, and how many were skipped as duplicates (or refuse the file)."""
+    in_file = repeated_in_file(records)
+    with signed_in.clinic.session() as session:
+        imported = already_imported(session, records)
+    if not skip:
+        _refuse(imported, in_file)
+    kept = [r for r in records if r.row not in imported and r.row not in in_file]
+    return kept, len(records) - len(kept)
+
+
+def _refuse(imported: dict[int, int], in_file: dict[int, int]) -> None:
+    problems = [
+        f"row {row}: already imported as referral {imported[row]}"
+        if row in imported
+        else f"row {row}: same patient and receipt time as row {in_file[row]}"
+        for row in sorted(imported.keys() | in_file.keys())
+    ]
+    if problems:
+        raise DuplicateRows(shorten(problems))
 
 
 def write_records(
-    signed_in: SignedIn, records: Iterable[ImportRecord], action: str
+    signed_in: SignedIn,
+    records: Iterable[ImportRecord],
+    action: str,
+    guard: Callable[[Session], None] | None = None,
 ) -> ImportResult:
-    """Insert validated records in one transaction, each with its events and audit entry."""
+    """Insert validated records in one transaction, each with its events and audit entry.
+
+    `guard` runs first inside the transaction, to refuse (raise) on what it reads there.
+    """
     clinic, actor = signed_in.clinic, signed_in.actor
     records = list(records)
     now = clinic.now()
     with clinic.session() as session, session.begin():
+        if guard is not None:
+            guard(session)
         partners, added = _partner_ids(session, {r.intake.partner for r in records}, records)
         referral_rows = [_referral_values(r, partners, clinic, actor.user_id, now) for r in records]
         ids = allocate_ids(session.connection(), Referral.__table__, len(referral_rows))

@@ -1,7 +1,5 @@
 """Rows of an import file to validated records: the columns, and every rule a row must meet."""
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +20,9 @@ from intake_app.domain.enums import (
 )
 from intake_app.domain.intake import IntakeData, parse_date, parse_time
 from intake_app.domain.lifecycle import CLOSE_STATES, HistoryStep, replay
+from intake_app.domain.text import escape_controls
 from intake_app.services.errors import ValidationFailed
+from intake_app.services.importing.files import Table, csv_table
 
 REQUIRED_COLUMNS = (
     "received_at",
@@ -68,55 +68,83 @@ class ImportRecord:
     closed_from: State | None
     records_complete_at: datetime | None
     extra_events: list[tuple[str, datetime, str]] = field(default_factory=list)
+    row: int = 0  # as the spreadsheet shows it, for messages
+
+
+def is_column(name: str) -> bool:
+    """A name this format knows (checklist items are checked against the clinic later)."""
+    return name in REQUIRED_COLUMNS or name in OPTIONAL_COLUMNS or name.startswith(ITEM_PREFIX)
 
 
 def parse_csv(
     text: str, lines: dict[str, ServiceLine], tz: ZoneInfo, now: datetime
 ) -> list[ImportRecord]:
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ValidationFailed(["header: the file is empty; a header row is required"]) from None
-    header = [h.strip() for h in header]
+    return parse_table(csv_table(text, is_column), lines, tz, now)
+
+
+def parse_table(
+    table: Table, lines: dict[str, ServiceLine], tz: ZoneInfo, now: datetime
+) -> list[ImportRecord]:
+    """Every row checked; all of them, or a ValidationFailed listing each problem."""
+    if not table.header:
+        raise ValidationFailed(["header: the file is empty; a header row is required"])
+    header = [h.strip() for h in table.header]
     problems = _check_header(header, lines)
     if problems:
         raise ValidationFailed(problems)
     records: list[ImportRecord] = []
-    for number, cells in enumerate(reader, start=1):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(f"row {number}, row: has {len(cells)} cells, header has {len(header)}")
-            continue
-        row = dict(zip(header, cells, strict=True))
-        record, row_problems = _parse_row(row, lines, tz, now)
-        problems.extend(f"row {number}, {p}" for p in row_problems)
-        if record is not None:
-            records.append(record)
+    try:
+        for number, cells in table.rows:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(f"row {number}: has {len(cells)} cells, header has {len(header)}")
+                continue
+            row = dict(zip(header, cells, strict=True))
+            record, row_problems = _parse_row(row, lines, tz, now)
+            problems.extend(f"row {number}, {p}" for p in row_problems)
+            if record is not None:
+                record.row = number
+                records.append(record)
+    except ValidationFailed as unreadable:  # the rest of the file cannot be read
+        problems.extend(unreadable.problems)
     if problems:
-        shown = problems[:MAX_PROBLEMS_SHOWN]
-        if len(problems) > len(shown):
-            shown.append(f"… and {len(problems) - len(shown)} more problems")
-        raise ValidationFailed(shown)
+        raise ValidationFailed(shorten(problems))
     if not records:
         raise ValidationFailed(["file: it has a header but no referrals"])
     return records
 
 
+def shorten(problems: list[str]) -> list[str]:
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    if len(problems) > len(shown):
+        shown.append(f"… and {len(problems) - len(shown)} more problems")
+    return shown
+
+
 def _check_header(header: Sequence[str], lines: dict[str, ServiceLine]) -> list[str]:
+    if not any(is_column(c) for c in header):
+        # Likely a file without a header: its first row would be a patient's, not echoed.
+        return [
+            "header: row 1 names none of the columns (received_at, channel, partner, …); "
+            "the first row must be the header"
+        ]
     known_items = {i.key for line in lines.values() for i in line.checklist}
     problems: list[str] = []
     seen: set[str] = set()
-    for column in header:
+    for index, column in enumerate(header, start=1):
+        name = escape_controls(column[:60])
+        if not column:
+            problems.append(f"header, column {index}: has no name")
+            continue
         if column in seen:
-            problems.append(f"header, {column}: appears twice")
+            problems.append(f"header, {name}: appears twice")
         seen.add(column)
         if column.startswith(ITEM_PREFIX):
             if column[len(ITEM_PREFIX) :] not in known_items:
-                problems.append(f"header, {column}: unknown checklist item")
-        elif column not in REQUIRED_COLUMNS and column not in OPTIONAL_COLUMNS:
-            problems.append(f"header, {column}: unknown column")
+                problems.append(f"header, {name}: unknown checklist item")
+        elif not is_column(column):
+            problems.append(f"header, {name}: unknown column")
     for column in REQUIRED_COLUMNS:
         if column not in seen:
             problems.append(f"header, {column}: required column is missing")
@@ -152,8 +180,8 @@ def _parse_row(
 
     received = required_parsed("received_at", lambda v: parse_time(v, tz, "received_at"))
     channel = required_parsed("channel", lambda v: parse_enum(Channel, v, "channel"))
-    sex = required_parsed("sex", lambda v: parse_enum(Sex, v, "sex"))
-    trigger = required_parsed("trigger", lambda v: parse_enum(Trigger, v, "trigger"))
+    sex = required_parsed("sex", lambda v: parse_enum(Sex, v, "sex", echo=False))
+    trigger = required_parsed("trigger", lambda v: parse_enum(Trigger, v, "trigger", echo=False))
     urgency = (
         attempt(lambda: parse_enum(Urgency, cell("referrer_urgency"), "referrer_urgency"))
         if cell("referrer_urgency")
