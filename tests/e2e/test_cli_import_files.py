@@ -209,6 +209,31 @@ def test_xlsx_sheet_is_chosen_by_name(clinic_files, capsys, tmp_path):  # type: 
     assert len(stored(clinic_files)) == 1
 
 
+def test_a_workbook_with_xml_entity_expansion_is_refused(clinic_files, capsys, tmp_path):  # type: ignore[no-untyped-def]
+    """'Billion laughs': a few hundred bytes that expand to gigabytes if an XML parser lets them."""
+    import zipfile
+
+    good = io.BytesIO()
+    workbook([list(COLUMNS), [VALID[c] for c in COLUMNS]]).save(good)
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(
+            f'<!ENTITY lol{i + 1} "{("&lol" + str(i) + ";") * 10 if i else "&lol;" * 10}">'
+            for i in range(9)
+        )
+        + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row><c t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, bomb if item.filename.endswith("sheet1.xml") else data)
+    path = write(tmp_path, out.getvalue(), "bomb.xlsx")
+    problems = refused_with(do_import(capsys, clinic_files, path))
+    assert len(problems) == 1 and problems[0].startswith("file: is not an Excel workbook")
+
+
 def test_a_cell_over_the_csv_field_limit_is_named(clinic_files, capsys, tmp_path):  # type: ignore[no-untyped-def]
     data = csv_text([patient(1), patient(2, given_name="Zoë" * 50_000)]).encode()
     problems = refused_with(do_import(capsys, clinic_files, write(tmp_path, data)))
