@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -237,7 +238,16 @@ def _tsv(values: Sequence[object]) -> str:
 
 
 def _err(text: str) -> None:
-    print(escape_controls(text), file=sys.stderr)
+    print(_without_passwords(escape_controls(text)), file=sys.stderr)
+
+
+# scheme://user:password@host, also as a Path folds it (scheme:/user:password@host).
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*:/{1,2}[^/\s:@]*:)[^@\s/]+@")
+
+
+def _without_passwords(text: str) -> str:
+    """Error lines reach logs: a database URL in one keeps its user name, not its password."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 # -- commands ------------------------------------------------------------------

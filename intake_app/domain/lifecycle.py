@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from intake_app.domain import DomainError
 from intake_app.domain.enums import CloseReason, Priority, State
+from intake_app.domain.instants import time_problem
 from intake_app.domain.text import forbidden_character
 
 ALLOWED: dict[State, frozenset[State]] = {
@@ -81,6 +82,9 @@ def check_event_time(
     """Refuse a time before receipt, before the step it follows, or in the future."""
     if effective_at.tzinfo is None:
         raise DomainError("time must carry a time zone", field)
+    problem = time_problem(effective_at)
+    if problem is not None:
+        raise DomainError(problem, field)
     # No times in the messages: dates of care are patient data, and messages reach logs.
     if effective_at < timeline.received_at:
         raise DomainError("is before the referral was received", field)

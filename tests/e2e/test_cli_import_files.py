@@ -371,6 +371,21 @@ def test_import_messages_name_row_column_and_problem_but_no_patient_value(  # ty
     ]
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://alice:s3cret@db.example/intake", "postgresql+psycopg://alice:s3cret@db:5432/x"],
+)
+def test_a_database_url_in_an_error_never_shows_its_password(capsys, url: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.cli_helpers import run_cli
+
+    result = run_cli(
+        capsys, "referral", "list", "--db", url, "--user", "cora", "--password-stdin", stdin="x\n"
+    )
+    assert result.code != 0
+    assert "s3cret" not in result.err + result.out
+    assert "alice" in result.err or "refus" in result.err  # still says which database
+
+
 # -- 9. spreadsheet formula injection ----------------------------------------------------------
 
 

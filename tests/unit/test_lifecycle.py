@@ -374,3 +374,18 @@ def test_a_reason_with_a_control_character_is_refused() -> None:
     assert caught.value.field == "reason"
     assert "U+001B" in caught.value.message
     assert require_reason(State.DECLINED, "Out of area;\nsent to St. Mary's") != ""
+
+
+def test_a_step_time_that_is_not_one_instant_is_refused() -> None:
+    # Live transitions share the import's rules (domain/instants.py).
+    chicago = ZoneInfo("America/Chicago")
+    timeline = Timeline(datetime(2026, 3, 1, tzinfo=UTC))
+    now = datetime(2026, 11, 18, tzinfo=UTC)
+    for at, words in [
+        (datetime(2026, 3, 8, 2, 30, tzinfo=chicago), "does not exist"),
+        (datetime(2026, 11, 1, 1, 30, tzinfo=chicago), "ambiguous"),
+    ]:
+        with pytest.raises(DomainError) as caught:
+            check_event_time(at, timeline, now, "seen_at")
+        assert caught.value.field == "seen_at" and words in caught.value.message
+    check_event_time(datetime(2026, 11, 1, 1, 30, fold=0, tzinfo=UTC), timeline, now)
