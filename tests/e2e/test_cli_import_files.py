@@ -9,22 +9,13 @@ import openpyxl
 import pytest
 
 from intake_app.services.auth import sign_in
+from intake_app.services.importer import REQUIRED_COLUMNS
 from intake_app.services.referrals import ReferralQuery, Referrals
 from tests.conftest import COORDINATOR_PASSWORD, ClinicFiles
 from tests.e2e.cli_helpers import Run, run_as
+from tests.e2e.test_cli_report import report as report_rows
 
-COLUMNS = (
-    "received_at",
-    "channel",
-    "partner",
-    "family_name",
-    "given_name",
-    "date_of_birth",
-    "sex",
-    "service_line",
-    "trigger",
-    "mrn",
-)
+COLUMNS = (*REQUIRED_COLUMNS, "mrn")
 VALID = {
     "received_at": "2026-11-03T10:15",
     "channel": "fax",
@@ -392,30 +383,10 @@ def test_a_database_url_in_an_error_never_shows_its_password(capsys, url: str) -
 def test_partner_names_that_look_like_formulas_are_defused_in_the_report(  # type: ignore[no-untyped-def]
     clinic_files, capsys, tmp_path
 ):
-    from tests.conftest import MANAGER_PASSWORD
-
     hostile = ['=HYPERLINK("http://example.invalid","Open")', "@SUM(A1:A9)", "+1-2", "-3+cmd"]
     rows = [patient(n, partner=name) for n, name in enumerate(hostile, start=1)]
     assert do_import(capsys, clinic_files, write(tmp_path, csv_text(rows).encode())).code == 0
-    out = tmp_path / "report.csv"
-    result = run_as(
-        capsys,
-        clinic_files.db,
-        "mona",
-        f"{MANAGER_PASSWORD}\n",
-        "report",
-        "access-times",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-10",
-        "--by",
-        "partner",
-        "--out",
-        out,
-    )
-    assert result.code == 0, result.err
-    report = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    report = report_rows(capsys, clinic_files, tmp_path / "report.csv", "--by", "partner")
     partners = {r["group"] for r in report} - {"all"}
     assert partners == {"'" + name for name in hostile}
     assert all(r["count"].isdigit() for r in report)  # numbers stay numbers
