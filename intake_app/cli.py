@@ -621,11 +621,11 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except Exception as exc:
         if os.environ.get("INTAKE_DEBUG"):
             raise
-        from intake_app.store import DatabaseDamaged
-        from intake_app.store.engine import is_damage
+        from intake_app.services.audit_check import damage_message
 
-        if is_damage(exc):
-            print(f"error: {DatabaseDamaged()}", file=sys.stderr)
+        damaged = damage_message(exc)
+        if damaged is not None:
+            print(f"error: {damaged}", file=sys.stderr)
             return EXIT_USER_ERROR
         # The message may quote stored values, so only the kind of failure is shown.
         print(

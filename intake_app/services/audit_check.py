@@ -74,3 +74,8 @@ def check_database(db_path: Path, user_name: str, password: str) -> DatabaseChec
         raise
     finally:
         engine.dispose()
+
+
+def damage_message(exc: BaseException) -> str | None:
+    """The one line both front ends show for an error from a damaged page, else None."""
+    return str(DatabaseDamaged()) if is_damage(exc) else None
