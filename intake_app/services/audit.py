@@ -155,22 +155,24 @@ def read_anchor(path: Path, key: bytes, database_id: str) -> Anchor | None:
     """The anchor beside the database; None if there is none; AnchorUnreadable if it is
     damaged, forged, or belongs to another database."""
     try:
-        document = json.loads(path.read_bytes())
-        entries, head, at = int(document["entries"]), str(document["head"]), document["at"]
-        mac = str(document["mac"])
-        valid = document["format"] == ANCHOR_FORMAT and hmac.compare_digest(
-            mac, _anchor_mac(key, database_id, entries, head, str(at))
-        )
-        anchored_at = datetime.fromisoformat(str(at))
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, TypeError, KeyError):
-        valid = False
-    if not valid:
-        raise AnchorUnreadable(
-            f"the audit anchor {path.name} is damaged or belongs to another database"
-        )
-    return Anchor(entries, head, anchored_at)
+    except OSError:
+        raw = b""
+    try:
+        document = json.loads(raw)
+        entries, head, at = int(document["entries"]), str(document["head"]), str(document["at"])
+        expected = _anchor_mac(key, database_id, entries, head, at)
+        if document["format"] == ANCHOR_FORMAT and hmac.compare_digest(
+            str(document["mac"]), expected
+        ):
+            return Anchor(entries, head, datetime.fromisoformat(at))
+    except (ValueError, TypeError, KeyError):
+        pass
+    raise AnchorUnreadable(
+        f"the audit anchor {path.name} is damaged or belongs to another database"
+    )
 
 
 def _holds(session: Session, anchor: Anchor) -> bool:
@@ -265,8 +267,8 @@ def verify(session: Session, key: bytes, anchor: Anchor | None = None) -> ChainC
             return ChainCheck(
                 count,
                 entry.seq,
-                f"it differs from the entry anchored at {_when(anchor)}: the trail was "
-                "rewritten, or the database was rolled back to an older copy",
+                f"it differs from the entry anchored at {_when(anchor)}: entries were "
+                "removed or rewritten, or the database was rolled back to an older copy",
             )
         prev = entry.hash
         expected_seq += 1

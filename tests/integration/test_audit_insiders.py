@@ -116,7 +116,7 @@ def test_rewritten_tail_is_reported_against_the_anchor(sign_in_as, clinic_files,
     result = verify(capsys, clinic_files.db)
     assert result.code == 1
     assert f"broken at entry {last[0]}: it differs from the entry anchored at" in result.err
-    assert "rewritten, or the database was rolled back" in result.err
+    assert "removed or rewritten, or the database was rolled back" in result.err
 
 
 def test_rolled_back_file_is_reported_and_the_evidence_kept(
