@@ -79,6 +79,7 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     from intake_app.ui.main_window import MainWindow
     from intake_app.ui.signin import SignInDialog
 
+    install_error_hook(Prompter(), None)  # from the sign-in on: signing in reads pages too
     db = ensure_demo(demo_path) if demo else choose_database(explicit_db, default, demo_path)
     if db is None:
         return 0
@@ -87,7 +88,6 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
         return 0
     remember_database(db)
     window = MainWindow(dialog.signed_in, db)
-    install_error_hook(window.prompter, window)
     window.show()
     return app.exec()
 

@@ -81,3 +81,14 @@ def test_check_passes_a_sound_database(clinic_files) -> None:  # type: ignore[no
     result = run(clinic_files.db, "cora", "check")
     assert result.code == 0, result.err
     assert result.out.startswith("Database sound")
+
+
+def test_check_works_where_signing_in_meets_the_damage(clinic_files) -> None:  # type: ignore[no-untyped-def]
+    """Signing in appends to the audit trail; `check` does not sign in, so it still runs."""
+    flip_a_byte(clinic_files.db, root_page(clinic_files.db, "audit_log"))
+    listing = run(clinic_files.db, "cora", "referral", "list")
+    assert (listing.code, listing.err) == (1, DAMAGED + "\n")
+    check = run(clinic_files.db, "cora", "check")
+    assert check.code == 1
+    assert "HMAC verification failed for page" in check.err
+    assert "ERROR CORE" not in listing.err + check.err

@@ -4,13 +4,16 @@ import json
 import sys
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from intake_app.services import audit
 from intake_app.store.models import AuditEntry
 from intake_app.ui.app import install_error_hook
 from intake_app.ui.main_window import MainWindow
-from tests.e2e.test_cli_damage import DAMAGED, damaged_timeline
+from intake_app.ui.signin import SignInDialog
+from tests.conftest import COORDINATOR_PASSWORD
+from tests.e2e.test_cli_damage import DAMAGED, damaged_timeline, flip_a_byte, root_page
 from tests.factories import log_referral
 
 
@@ -50,3 +53,20 @@ def test_a_damaged_page_in_a_widget_shows_the_damage_message(  # type: ignore[no
     window.show()
     window.bus.open_referral.emit(rid)  # as a click in the worklist does
     assert prompter.asked == [("Referral Intake", DAMAGED.removeprefix("error: "))]
+
+
+@pytest.mark.qt_no_exception_capture
+def test_signing_in_to_a_damaged_database_shows_the_damage_message(  # type: ignore[no-untyped-def]
+    qtbot, clinic_files, prompter, monkeypatch
+) -> None:
+    flip_a_byte(clinic_files.db, root_page(clinic_files.db, "audit_log"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    install_error_hook(prompter, None)
+    dialog = SignInDialog(clinic_files.db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.user.setCurrentText("cora")
+    qtbot.keyClicks(dialog.password, COORDINATOR_PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert prompter.asked == [("Referral Intake", DAMAGED.removeprefix("error: "))]
+    assert dialog.signed_in is None
