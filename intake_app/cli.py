@@ -602,7 +602,7 @@ def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
         _out(f"Audit trail intact: {result.entries} entries{anchored}")
         return EXIT_OK
     where = f"audit trail broken at entry {result.first_broken}: " if result.first_broken else ""
-    print(f"error: {where}{result.problem}", file=sys.stderr)
+    _err(f"error: {where}{result.problem}")
     return EXIT_USER_ERROR
 
 
@@ -617,11 +617,10 @@ def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
         _out("Database sound: every page, its structure and its references check out")
         return EXIT_OK
     for problem in result.problems[:20]:
-        print(problem, file=sys.stderr)
-    print(
+        _err(problem)
+    _err(
         f"error: the database is damaged ({len(result.problems)} problem(s)); "
-        "restore it from a backup",
-        file=sys.stderr,
+        "restore it from a backup"
     )
     return EXIT_USER_ERROR
 
@@ -660,7 +659,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
 
         damaged = damage_message(exc)
         if damaged is not None:
-            print(f"error: {damaged}", file=sys.stderr)
+            _err(f"error: {damaged}")
             return EXIT_USER_ERROR
         # The message may quote stored values, so only the kind of failure is shown.
         print(
