@@ -169,6 +169,7 @@ def test_xlsx_cells_are_read_as_excel_stores_them(clinic_files, capsys, tmp_path
 def test_xlsx_problems_name_the_row_the_spreadsheet_shows(clinic_files, capsys, tmp_path):  # type: ignore[no-untyped-def]
     book = workbook(
         [
+            [],  # blank rows above the header are left out, and still count
             list(COLUMNS),
             [patient(1)[c] for c in COLUMNS],
             [],  # a blank row is skipped but still counts
@@ -176,12 +177,12 @@ def test_xlsx_problems_name_the_row_the_spreadsheet_shows(clinic_files, capsys, 
         ]
     )
     # A date without a time is not a receipt time.
-    book.active["A2"] = datetime(2026, 11, 3)
-    book.active["A2"].number_format = "yyyy-mm-dd"
+    book.active["A3"] = datetime(2026, 11, 3)
+    book.active["A3"].number_format = "yyyy-mm-dd"
     problems = refused_with(do_import(capsys, clinic_files, save(book, tmp_path)))
     assert problems == [
-        "row 2, received_at: is a date without a time (YYYY-MM-DDTHH:MM)",
-        "row 4, channel: 'pigeon' is not one of fax, phone, email, web_form, portal, walk_in",
+        "row 3, received_at: is a date without a time (YYYY-MM-DDTHH:MM)",
+        "row 5, channel: 'pigeon' is not one of fax, phone, email, web_form, portal, walk_in",
     ]
     assert stored(clinic_files) == []
 
@@ -236,7 +237,7 @@ def test_a_file_without_a_header_is_refused_without_echoing_its_first_row(  # ty
 ):
     text = csv_text([patient(1, family_name="Quokkasmith")]).split("\r\n", 1)[1]
     problems = refused_with(do_import(capsys, clinic_files, write(tmp_path, text.encode())))
-    assert len(problems) == 1 and problems[0].startswith("header: row 1 names none of the")
+    assert len(problems) == 1 and problems[0].startswith("header: the first row names none of")
     assert "Quokkasmith" not in "".join(problems)
 
 

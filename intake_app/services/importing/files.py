@@ -187,6 +187,8 @@ def xlsx_table(data: bytes, sheet: str | None) -> Table:
     worksheet.reset_dimensions()
     rows = _xlsx_rows(workbook, worksheet.iter_rows())
     first = next(rows, None)
+    while first is not None and all(getattr(c, "value", None) in (None, "") for c in first[1]):
+        first = next(rows, None)  # blank rows above the header, kept for looks
     header = [_text(c, "") for c in first[1]] if first else []
     return Table(header, _with_columns(rows, header))
 
@@ -199,14 +201,14 @@ def _zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+            if "mimetype" in names and b"opendocument" in archive.open("mimetype").read(100):
                 return "is an OpenDocument file (.ods)"
             if "word/document.xml" in names:
                 return "is a Word document"
             if "xl/workbook.xml" not in names:
                 return "is a ZIP archive, not an Excel workbook"
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError):
-        return None  # openpyxl will say it cannot read it
+    except Exception:  # a damaged archive: openpyxl will say it cannot read it
+        return None
     return None
 
 

@@ -126,8 +126,8 @@ def _check_header(header: Sequence[str], lines: dict[str, ServiceLine]) -> list[
     if not any(is_column(c) for c in header):
         # Likely a file without a header: its first row would be a patient's, not echoed.
         return [
-            "header: row 1 names none of the columns (received_at, channel, partner, …); "
-            "the first row must be the header"
+            "header: the first row names none of the columns (received_at, channel, "
+            "partner, …); it must be the header"
         ]
     known_items = {i.key for line in lines.values() for i in line.checklist}
     problems: list[str] = []
