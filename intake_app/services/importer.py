@@ -18,7 +18,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.clinic import Clinic
 from intake_app.services.due import due_columns
 from intake_app.services.errors import ServiceError, ValidationFailed
-from intake_app.services.importing.duplicates import already_imported, repeated_in_file
+from intake_app.services.importing.duplicates import Keyed, already_imported, repeated_in_file
 from intake_app.services.importing.files import read_table
 from intake_app.services.importing.rows import (
     OPTIONAL_COLUMNS,
@@ -71,16 +71,16 @@ def import_referrals(
     ):
         # Triage decisions in the file are triage decisions all the same.
         clinic.require(actor, Permission.TRIAGE, "import_triage_decisions")
-    records, skipped = _screen_duplicates(signed_in, records, skip_duplicates)
-    if not records:
+    kept, skipped = _screen_duplicates(signed_in, records, skip_duplicates)
+    if not kept.records:
         return ImportResult(0, 0, None, None, skipped)
 
     def refuse_imported_meanwhile(session: Session) -> None:
         # Under the write lock: another import may have written these rows since.
-        _refuse(already_imported(session, records), {})
+        _refuse(already_imported(session, kept), {})
 
     result = write_records(
-        signed_in, records, action="import_referral", guard=refuse_imported_meanwhile
+        signed_in, kept.records, action="import_referral", guard=refuse_imported_meanwhile
     )
     return replace(result, duplicates_skipped=skipped)
 
@@ -98,15 +98,16 @@ def _bytes(source: Path | str | bytes) -> bytes:
 
 def _screen_duplicates(
     signed_in: SignedIn, records: list[ImportRecord], skip: bool
-) -> tuple[list[ImportRecord], int]:
+) -> tuple[Keyed, int]:
     """The rows to write, and how many were skipped as duplicates (or refuse the file)."""
-    in_file = repeated_in_file(records)
+    keyed = Keyed.of(records)
+    in_file = repeated_in_file(keyed)
     with signed_in.clinic.session() as session:
-        imported = already_imported(session, records)
+        imported = already_imported(session, keyed)
     if not skip:
         _refuse(imported, in_file)
     kept = [r for r in records if r.row not in imported and r.row not in in_file]
-    return kept, len(records) - len(kept)
+    return Keyed(kept, {r.row: keyed.keys[r.row] for r in kept}), len(records) - len(kept)
 
 
 def _refuse(imported: dict[int, int], in_file: dict[int, int]) -> None:

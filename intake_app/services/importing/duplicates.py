@@ -6,7 +6,8 @@ twice is caught while a patient's second referral is not. Looked up in one query
 the file's span of receipt times, not one per row: files have 100,000 rows.
 """
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import UTC
 
 from sqlalchemy import select
@@ -29,25 +30,36 @@ def patient_keys(d: IntakeData) -> list[Hashable]:
     return keys
 
 
-def repeated_in_file(records: Iterable[ImportRecord]) -> dict[int, int]:
+@dataclass(frozen=True)
+class Keyed:
+    """Records with their patient keys, worked out once (a name's search key is not free)."""
+
+    records: list[ImportRecord]
+    keys: dict[int, list[Hashable]]
+
+    @classmethod
+    def of(cls, records: list[ImportRecord]) -> "Keyed":
+        return cls(records, {r.row: patient_keys(r.intake) for r in records})
+
+
+def repeated_in_file(keyed: Keyed) -> dict[int, int]:
     """Row number -> the earlier row of the file with the same patient and receipt time."""
     first: dict[Hashable, int] = {}
     repeats: dict[int, int] = {}
-    for record in records:
-        keys = patient_keys(record.intake)
+    for row, keys in keyed.keys.items():
         earlier = next((first[k] for k in keys if k in first), None)
         if earlier is not None:
-            repeats[record.row] = earlier
+            repeats[row] = earlier
         for key in keys:
-            first.setdefault(key, record.row)
+            first.setdefault(key, row)
     return repeats
 
 
-def already_imported(session: Session, records: list[ImportRecord]) -> dict[int, int]:
+def already_imported(session: Session, keyed: Keyed) -> dict[int, int]:
     """Row number -> the existing referral with the same patient and receipt time."""
-    if not records:
+    if not keyed.records:
         return {}
-    times = [r.intake.received_at for r in records]
+    times = [r.intake.received_at for r in keyed.records]
     rows = session.execute(
         select(
             Referral.id,
@@ -67,8 +79,8 @@ def already_imported(session: Session, records: list[ImportRecord]) -> dict[int,
         if mrn:
             existing.setdefault((at, mrn), referral_id)
     found: dict[int, int] = {}
-    for record in records:
-        match = next((existing[k] for k in patient_keys(record.intake) if k in existing), None)
+    for row, keys in keyed.keys.items():
+        match = next((existing[k] for k in keys if k in existing), None)
         if match is not None:
-            found[record.row] = match
+            found[row] = match
     return found
