@@ -9,7 +9,15 @@ from intake_app.services.referrals import ReferralQuery, Referrals
 from tests.conftest import COORDINATOR_PASSWORD, ClinicFiles
 from tests.e2e.cli_helpers import FIXTURES, run_as
 
-SHARED_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "sample_referrals.csv"
+# shared/ sits beside the checkout: /work/main or a worktree /work/wt/NAME.
+SHARED_SAMPLE = next(
+    (
+        folder / "shared" / "data" / "sample_referrals.csv"
+        for folder in Path(__file__).resolve().parents
+        if (folder / "shared" / "data" / "sample_referrals.csv").exists()
+    ),
+    Path("shared/data/sample_referrals.csv"),
+)
 GOOD = (FIXTURES / "report_small.csv").read_text().splitlines()
 
 
