@@ -142,6 +142,7 @@ TIME_SHAPE = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+NOT_A_TIME = "is not an ISO 8601 time (YYYY-MM-DDTHH:MM, optionally with an offset)"
 
 
 def parse_time(text: str, tz: ZoneInfo, field_name: str) -> datetime:
@@ -150,7 +151,9 @@ def parse_time(text: str, tz: ZoneInfo, field_name: str) -> datetime:
     A clinic time skipped or repeated by a clock change is refused, the second with
     advice to give the offset; so are implausible years and offsets.
     """
-    parsed = _parse_time(text.strip(), tz)
+    text = text.strip()
+    # The longest ISO time is 32 characters; a long cell is never one (nor cached).
+    parsed = _parse_time(text, tz) if len(text) <= 40 else NOT_A_TIME
     if isinstance(parsed, str):
         raise DomainError(parsed, field_name)
     return parsed
@@ -166,7 +169,7 @@ def _parse_time(text: str, tz: ZoneInfo) -> datetime | str:
             raise ValueError(text)
         value = datetime.fromisoformat(text.upper())
     except ValueError:
-        return "is not an ISO 8601 time (YYYY-MM-DDTHH:MM, optionally with an offset)"
+        return NOT_A_TIME
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return time_problem(value) or value
