@@ -46,6 +46,10 @@ class ImportResult:
     duplicates_skipped: int = 0
 
 
+# 100,000 referrals make about 30 MiB of CSV.
+MAX_FILE_BYTES = 256 * 2**20
+
+
 class DuplicateRows(ValidationFailed):
     """Rows of the file are already imported, or repeat an earlier row; nothing was written."""
 
@@ -91,6 +95,11 @@ def _bytes(source: Path | str | bytes) -> bytes:
     if isinstance(source, str):
         return source.encode("utf-8")
     try:
+        if source.stat().st_size > MAX_FILE_BYTES:
+            # Read whole, then parsed: a file this big would exhaust memory, not import.
+            raise ServiceError(
+                f"file: is larger than {MAX_FILE_BYTES // 2**20} MiB; split it into parts"
+            )
         return source.read_bytes()
     except OSError as exc:
         raise ServiceError(f"file: cannot be read ({exc.strerror or type(exc).__name__})") from None

@@ -226,6 +226,15 @@ def test_a_workbook_with_xml_entity_expansion_is_refused(clinic_files, capsys, t
     assert len(problems) == 1 and problems[0].startswith("file: is not an Excel workbook")
 
 
+def test_a_file_too_big_to_read_is_refused_before_reading_it(clinic_files, capsys, tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as handle:
+        handle.truncate(257 * 2**20)  # sparse: nothing is written
+    result = do_import(capsys, clinic_files, path)
+    assert result.code == 1
+    assert result.err.strip() == "error: file: is larger than 256 MiB; split it into parts"
+
+
 def test_a_cell_over_the_csv_field_limit_is_named(clinic_files, capsys, tmp_path):  # type: ignore[no-untyped-def]
     data = csv_text([patient(1), patient(2, given_name="Zoë" * 50_000)]).encode()
     problems = refused_with(do_import(capsys, clinic_files, write(tmp_path, data)))
