@@ -289,7 +289,11 @@ class Letters:
     def settle_pending(self) -> list[SettledLetter]:
         """Letter files this workstation left pending: record those in place with the bytes
         noted, drop the others; each audited. Whoever is signed in does this, whatever their
-        role: it finishes (or undoes) what an authorised user began."""
+        role: it finishes (or undoes) what an authorised user began.
+
+        A save still running in another program here may be dropped in the instant before its
+        file is in place; removing its temporary file then makes that save fail, so the end is
+        still consistent (no file, no record) and that program says the save failed."""
         with self.clinic.session() as session:
             rows = list(
                 session.execute(
