@@ -88,7 +88,6 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
         return 0
     remember_database(db)
     from intake_app.ui.letter_preview import report_settled_letters
-    from intake_app.ui.prompts import Prompter
 
     report_settled_letters(dialog.signed_in, Prompter())  # before the worklist reads
     window = MainWindow(dialog.signed_in, db)
