@@ -266,7 +266,7 @@ def _settle_pending_letters(signed_in) -> None:  # type: ignore[no-untyped-def]
     from intake_app.services.letters import Letters
 
     for settled in Letters(signed_in).settle_pending():
-        print(f"note: {settled.describe()}", file=sys.stderr)
+        _err(f"note: {settled.describe()}")
 
 
 def _out(text: str = "") -> None:
