@@ -139,7 +139,7 @@ class Letters:
         """
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
         now = self.clinic.now()
-        with self.clinic.session() as session, session.begin():
+        with self.clinic.write(f"letter_{kind.value}") as session:
             rows = {
                 r.id: r
                 for r in session.execute(
