@@ -14,13 +14,22 @@ from intake_app.domain.enums import Role
 from intake_app.paths import resource
 from intake_app.services.clinic import Actor, Clinic, Clock, utc_now
 from intake_app.services.errors import ServiceError
-from intake_app.store import DatabaseExists, KeyFileDamaged, NotOurDatabase, WrongPassword, schema
+from intake_app.store import (
+    DatabaseExists,
+    KeyFileDamaged,
+    NotOurDatabase,
+    StoreError,
+    WrongPassword,
+    schema,
+)
 from intake_app.store.engine import check_existing, encrypted_engine
 from intake_app.store.keyvault import (
+    FORMAT_VERSION,
     RECOVERY,
     USER,
     KdfParams,
     KeyFile,
+    database_header,
     key_file_for,
     new_recovery_code,
     normalise_recovery_code,
@@ -167,7 +176,22 @@ def _seed_service_lines(session: Session, now: datetime) -> None:
 
 
 def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Clinic:
-    engine = encrypted_engine(db_path, data_key)
+    try:
+        engine = encrypted_engine(db_path, data_key)
+    except NotOurDatabase:
+        # The key file opened with this password, so it is sound: it was made for another
+        # database, unless the database file itself is damaged.
+        recorded = key_file.database_header
+        if recorded and recorded != database_header(db_path):
+            raise NotOurDatabase(
+                f"the key file beside {db_path} belongs to another database"
+            ) from None
+        if not recorded:
+            raise NotOurDatabase(
+                f"the key file beside {db_path} belongs to another database, "
+                f"or {db_path.name} is damaged"
+            ) from None
+        raise
     try:
         schema.upgrade(engine)
         clinic = Clinic(engine, str(db_path), data_key, clock=clock, db_path=db_path)
@@ -203,12 +227,24 @@ def sign_in(db_path: Path, user_name: str, password: str, *, clock: Clock = utc_
     clinic = _open(db_path, data_key, key_file, clock)
     try:
         actor = _actor(clinic, name)
+        with clinic.unit(actor, "sign_in", "user", str(actor.user_id)):
+            pass
     except BaseException:
         clinic.close()
         raise
-    with clinic.unit(actor, "sign_in", "user", str(actor.user_id)):
-        pass
+    if key_file.loaded_version < FORMAT_VERSION:
+        _rewrite_in_current_format(key_file.path)
     return SignedIn(clinic, actor)
+
+
+def _rewrite_in_current_format(keys_path: Path) -> None:
+    """An older key file lists user names in plain text: write it again without them."""
+    try:
+        with KeyFile.locked(keys_path, timeout=5) as key_file:
+            if key_file.loaded_version < FORMAT_VERSION:
+                key_file.save()
+    except (StoreError, OSError):
+        pass  # signed in all the same; the next sign-in or change tries again
 
 
 def recover(
@@ -217,14 +253,18 @@ def recover(
     """Open with the recovery code and give `user_name` a new password."""
     check_password(new_password)
     key_file = _load_key_file(db_path)
-    data_key = key_file.unwrap(RECOVERY, RECOVERY, normalise_recovery_code(recovery_code))
+    code = normalise_recovery_code(recovery_code)
+    data_key = key_file.unwrap(RECOVERY, RECOVERY, code)
     clinic = _open(db_path, data_key, key_file, clock)
     try:
         actor = _actor(clinic, user_name.strip().lower())
-        kdf = key_file.find(RECOVERY, RECOVERY).kdf  # type: ignore[union-attr]
-        with clinic.unit(actor, "recover_password", "user", str(actor.user_id)):
-            key_file.wrap(USER, actor.name, new_password, data_key, kdf)
-            key_file.save()
+        with KeyFile.locked(key_file.path) as current:
+            kdf = current.find(RECOVERY, RECOVERY).kdf  # type: ignore[union-attr]
+            current.wrap(USER, actor.name, new_password, data_key, kdf)
+            # The audit entry commits first; only then does the new slot replace the old.
+            unit = clinic.unit(actor, "recover_password", "user", str(actor.user_id))
+            with current.staged(), unit:
+                pass
     except BaseException:
         clinic.close()
         raise
@@ -232,14 +272,18 @@ def recover(
 
 
 def change_password(signed_in: SignedIn, old_password: str, new_password: str) -> None:
-    """Re-wrap the data key under the new password; the database itself is not touched."""
+    """Re-wrap the data key under the new password; the database itself is not touched.
+
+    Either both the audit entry and the new key slot are saved, or neither is.
+    """
     check_password(new_password)
     clinic, actor = signed_in.clinic, signed_in.actor
     assert clinic.db_path is not None
-    key_file = KeyFile.load(key_file_for(clinic.db_path))
-    key_file.unwrap(USER, actor.name, old_password)  # proves the old password
-    slot = key_file.find(USER, actor.name)
-    assert slot is not None
-    with clinic.unit(actor, "change_password", "user", str(actor.user_id)):
+    with KeyFile.locked(key_file_for(clinic.db_path)) as key_file:
+        key_file.unwrap(USER, actor.name, old_password)  # proves the old password
+        slot = key_file.find(USER, actor.name)
+        assert slot is not None
         key_file.wrap(USER, actor.name, new_password, clinic.data_key, slot.kdf)
-        key_file.save()
+        unit = clinic.unit(actor, "change_password", "user", str(actor.user_id))
+        with key_file.staged(), unit:
+            pass
