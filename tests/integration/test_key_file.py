@@ -39,39 +39,33 @@ def test_damaged_database_beside_its_own_key_file_is_not_blamed_on_the_key_file(
         sign_in(clinic_files.db, "admin", PASSWORDS["admin"])
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("memory_kib", 8 * 1024 * 1024),  # 8 GiB
-        ("iterations", 100_000),
-        ("lanes", 4096),
-        ("memory_kib", "65536"),
-    ],
-)
-def test_key_derivation_costs_out_of_bounds_are_refused_before_use(
-    clinic_files: ClinicFiles, field: str, value: object
-) -> None:
-    keys = key_file_for(clinic_files.db)
-    document = json.loads(keys.read_text())
-    for slot in document["body"]["slots"]:
-        slot["kdf"][field] = value
-    rewrite(keys, document)
-    with pytest.raises(KeyFileDamaged, match=f"key file {keys} is damaged"):
-        sign_in(clinic_files.db, "cora", PASSWORDS["cora"])
-
-
-@pytest.mark.parametrize(("field", "size"), [("salt", 1 << 20), ("salt", 4), ("nonce", 64)])
-def test_salt_and_nonce_of_the_wrong_size_are_refused(
-    clinic_files: ClinicFiles, field: str, size: int
-) -> None:
+def b64(size: int) -> str:
     import base64
 
+    return base64.b64encode(b"\x01" * size).decode()
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "value"),
+    [
+        ("kdf", "memory_kib", 8 * 1024 * 1024),  # 8 GiB
+        ("kdf", "iterations", 100_000),
+        ("kdf", "lanes", 4096),
+        ("kdf", "memory_kib", "65536"),
+        ("slot", "salt", b64(1 << 20)),
+        ("slot", "salt", b64(4)),
+        ("slot", "nonce", b64(64)),
+    ],
+)
+def test_costs_and_sizes_out_of_bounds_are_refused_before_use(
+    clinic_files: ClinicFiles, where: str, field: str, value: object
+) -> None:
     keys = key_file_for(clinic_files.db)
     document = json.loads(keys.read_text())
     for slot in document["body"]["slots"]:
-        slot[field] = base64.b64encode(b"\x01" * size).decode()
+        (slot["kdf"] if where == "kdf" else slot)[field] = value
     rewrite(keys, document)
-    with pytest.raises(KeyFileDamaged, match="damaged"):
+    with pytest.raises(KeyFileDamaged, match=f"key file {keys} is damaged"):
         sign_in(clinic_files.db, "cora", PASSWORDS["cora"])
 
 
