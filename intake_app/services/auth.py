@@ -1,5 +1,7 @@
 """Creating a clinic database, signing in, passwords and the recovery code."""
 
+import contextlib
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -12,16 +14,19 @@ from sqlalchemy.orm import Session
 from intake_app.domain.checklists import load_service_lines
 from intake_app.domain.enums import Role
 from intake_app.paths import resource
-from intake_app.services.clinic import Actor, Clinic, Clock, utc_now
+from intake_app.services import audit
+from intake_app.services.clinic import Actor, Clinic, Clock, default_workstation, utc_now
 from intake_app.services.errors import ServiceError
 from intake_app.store import (
     DatabaseExists,
     KeyFileDamaged,
     NotOurDatabase,
+    SignInThrottled,
     StoreError,
     WrongPassword,
     schema,
 )
+from intake_app.store.attempts import FailedAttempt, SignInAttempts
 from intake_app.store.engine import check_existing, encrypted_engine
 from intake_app.store.keyvault import (
     FORMAT_VERSION,
@@ -119,6 +124,8 @@ def create_clinic(
     actor = _actor(clinic, admin_name)
     with clinic.unit(actor, "create_database", "clinic"):
         pass
+    # From now on, failed sign-ins can be kept (sealed) for the audit trail.
+    SignInAttempts(db_path).signed_in(admin_name, data_key, [], 0)
     return NewClinic(SignedIn(clinic, actor), recovery_code)
 
 
@@ -220,21 +227,99 @@ def _actor(clinic: Clinic, name: str) -> Actor:
         return Actor(user.id, user.name, frozenset(Role(r.role) for r in user.roles))
 
 
-def sign_in(db_path: Path, user_name: str, password: str, *, clock: Clock = utc_now) -> SignedIn:
+def failure_delay(failures: int) -> int:
+    """Seconds before the next try: none after one or two failures, then 2, 4, 8 … up to 60."""
+    return 0 if failures < 3 else min(60, 2 ** (failures - 2))
+
+
+def sign_in(
+    db_path: Path,
+    user_name: str,
+    password: str,
+    *,
+    clock: Clock = utc_now,
+    workstation: str | None = None,
+) -> SignedIn:
+    """Open the database as `user_name`; slower after failures, for every front end at once.
+
+    Failed attempts are counted beside the database (so every process sees them) and go
+    into the audit trail at the next successful sign-in.
+    """
     key_file = _load_key_file(db_path)
     name = user_name.strip().lower()
-    data_key = key_file.unwrap(USER, name, password)
-    clinic = _open(db_path, data_key, key_file, clock)
+    attempts = SignInAttempts(db_path)
+    now = clock()
+    failures, last = attempts.failures(name, now)
+    delay = failure_delay(failures)
+    # At most `delay` even if this clock is behind the one that noted the failure.
+    wait = min(delay, math.ceil(last + delay - now.timestamp()))
+    if wait > 0:
+        raise SignInThrottled(
+            f"too many wrong passwords for this user name; try again in {wait} s", wait
+        )
+    workstation = workstation or default_workstation()
     try:
-        actor = _actor(clinic, name)
-        with clinic.unit(actor, "sign_in", "user", str(actor.user_id)):
-            pass
+        data_key = key_file.unwrap(USER, name, password)
+    except WrongPassword:
+        raise _failure(attempts, name, now, workstation) from None
+    clinic = _open(db_path, data_key, key_file, clock)
+    clinic.workstation = workstation
+    try:
+        try:
+            actor = _actor(clinic, name)
+        except WrongPassword:
+            raise _failure(attempts, name, now, workstation) from None
+        failed, dropped = attempts.pending(data_key)
+        with clinic.unit(actor, "sign_in", "user", str(actor.user_id)) as unit:
+            _audit_failed_sign_ins(clinic, unit.session, failed, dropped)
     except BaseException:
         clinic.close()
         raise
+    # Signed in and audited either way; if this fails, the attempts are audited again later.
+    with contextlib.suppress(StoreError, OSError):
+        attempts.signed_in(name, data_key, [a.id for a in failed], dropped)
     if key_file.loaded_version < FORMAT_VERSION:
         _rewrite_in_current_format(key_file.path)
     return SignedIn(clinic, actor)
+
+
+def _failure(attempts: SignInAttempts, name: str, now: datetime, workstation: str) -> WrongPassword:
+    """Count a failed sign-in; the error says how long to wait before the next try."""
+    try:
+        delay = failure_delay(attempts.record_failure(name, now, workstation))
+    except (StoreError, OSError):
+        delay = 0  # a folder we cannot write to must not stop the message
+    message = "wrong user name or password" + (f"; try again in {delay} s" if delay else "")
+    return WrongPassword(message, delay)
+
+
+def _audit_failed_sign_ins(
+    clinic: Clinic, session: Session, failed: list[FailedAttempt], dropped: int
+) -> None:
+    for attempt in sorted(failed, key=lambda a: a.at):
+        audit.append(
+            session,
+            clinic.audit_key,
+            at=attempt.at,
+            user_name=attempt.user_name,
+            action="sign_in",
+            entity="user",
+            entity_id="",
+            outcome="failed",
+            workstation=attempt.workstation,
+        )
+    if dropped:
+        audit.append(
+            session,
+            clinic.audit_key,
+            at=clinic.now(),
+            user_name="",
+            action="sign_in",
+            entity="user",
+            entity_id=f"{dropped} more failed attempts, not kept",
+            outcome="failed",
+            workstation="",
+        )
 
 
 def _rewrite_in_current_format(keys_path: Path) -> None:
