@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,13 @@ from intake_app.services.users import add_user
 from intake_app.store import WrongPassword
 from intake_app.store.keyvault import KdfParams, key_file_for
 from intake_app.store.models import AuditEntry
-from tests.conftest import ADMIN_PASSWORD, COORDINATOR_PASSWORD, TRIAGE_PASSWORD, ClinicFiles
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    COORDINATOR_PASSWORD,
+    TRIAGE_PASSWORD,
+    ClinicFiles,
+    Clock,
+)
 from tests.e2e.cli_helpers import run_process
 from tests.factories import log_referral
 
@@ -254,3 +261,36 @@ def _database_id(db: Path) -> str:
     from intake_app.store.keyvault import KeyFile
 
     return KeyFile.load(key_file_for(db)).database_id
+
+
+@pytest.mark.slow
+def test_a_password_change_killed_midway_leaves_a_key_file_that_opens(
+    clinic_files: ClinicFiles,
+) -> None:
+    changer = start_worker(
+        "change-passwords",
+        clinic_files.db,
+        "cora",
+        50,
+        stdin=[COORDINATOR_PASSWORD, COORDINATOR_PASSWORD],
+    )
+    time.sleep(2.0)  # somewhere in its second or third change
+    changer.kill()
+    changer.communicate(timeout=60)
+    candidates = [COORDINATOR_PASSWORD, *(f"changed-password-{n}" for n in range(50))]
+    opened = None
+    clock = Clock(datetime.now(UTC))
+    for password in candidates:
+        clock.advance(minutes=2)  # past any wait the wrong tries before it earned
+        try:
+            opened = sign_in(clinic_files.db, "cora", password, clock=clock)
+            break
+        except WrongPassword:
+            continue
+    assert opened is not None, "no password opens cora's slot"
+    try:
+        change_password(opened, password, "cora-after-the-crash")
+    finally:
+        opened.close()
+    assert not [p.name for p in clinic_files.db.parent.iterdir() if ".tmp-" in p.name]
+    sign_in(clinic_files.db, "cora", "cora-after-the-crash").close()
