@@ -19,6 +19,7 @@ from intake_app.services.auth import change_password, recover, sign_in
 from intake_app.services.errors import DatabaseBusy
 from intake_app.services.users import add_user
 from intake_app.store import WrongPassword
+from intake_app.store.engine import lock_holder_file
 from intake_app.store.keyvault import KdfParams, key_file_for
 from intake_app.store.models import AuditEntry
 from tests.conftest import (
@@ -145,6 +146,18 @@ def test_sign_in_while_another_process_holds_the_lock_names_it_in_one_line(
 def test_a_lock_held_by_another_program_is_named_as_such(
     clinic_files: ClinicFiles, short_busy_timeout: str
 ) -> None:
+    with write_lock_held(clinic_files.db, how="raw"):
+        assert busy_holder_named_to_cora(clinic_files.db) == "another program"
+
+
+def test_the_note_of_a_killed_holder_is_not_believed(
+    clinic_files: ClinicFiles, short_busy_timeout: str
+) -> None:
+    holder = start_worker("hold", clinic_files.db, "admin", "import", stdin=[ADMIN_PASSWORD])
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    holder.kill()  # SIGKILL: SQLite's lock goes with the process, the note stays
+    holder.communicate(timeout=60)
+    assert lock_holder_file(clinic_files.db).exists()
     with write_lock_held(clinic_files.db, how="raw"):
         assert busy_holder_named_to_cora(clinic_files.db) == "another program"
 
