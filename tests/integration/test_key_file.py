@@ -103,3 +103,24 @@ def test_a_version_1_key_file_opens_and_is_rewritten_without_names(
         sign_in(clinic_files.db, name, password).close()
     recover(clinic_files.db, clinic_files.recovery_code, "tess", "tess-new-password").close()
     sign_in(clinic_files.db, "tess", "tess-new-password").close()
+
+
+def test_a_user_whose_slot_was_lost_is_told_how_to_get_a_password(
+    clinic_files: ClinicFiles,
+) -> None:
+    """What the lost update of old left behind: a user row without a key slot."""
+    from intake_app.domain.enums import Role
+    from intake_app.services.errors import ServiceError
+    from intake_app.services.users import add_user
+
+    with KeyFile.locked(key_file_for(clinic_files.db)) as keys:
+        keys.remove(USER, "tess")
+        keys.save()
+    admin = sign_in(clinic_files.db, "admin", PASSWORDS["admin"])
+    try:
+        with pytest.raises(ServiceError, match="tess already exists but has no password; set"):
+            add_user(admin, "tess", "tess-password-again", [Role.TRIAGE])
+    finally:
+        admin.close()
+    recover(clinic_files.db, clinic_files.recovery_code, "tess", "tess-password-again").close()
+    sign_in(clinic_files.db, "tess", "tess-password-again").close()
