@@ -1,0 +1,137 @@
+"""Corrections after intake: which fields may be edited, their names, and text changes to them.
+
+The receipt time is not among them: it drives every access measure, so it is only corrected
+on its own, with a reason (services/referrals/corrections.py).
+"""
+
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from enum import StrEnum
+from typing import Any
+
+from intake_app.domain import DomainError
+from intake_app.domain.enums import (
+    Channel,
+    Consent,
+    ContactMethod,
+    Sex,
+    Trigger,
+    Urgency,
+    parse_enum,
+)
+from intake_app.domain.intake import IntakeData, parse_date
+
+# Every intake field but the receipt time, with the name people know it by (timeline, CLI).
+FIELD_LABELS: dict[str, str] = {
+    "channel": "channel",
+    "partner_sent_on": "partner sent on",
+    "partner": "partner",
+    "referring_clinician": "referring clinician",
+    "contact_person": "contact person",
+    "contact_phone": "phone",
+    "contact_fax": "fax",
+    "family_name": "family name",
+    "given_name": "given name",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "mrn": "MRN",
+    "patient_phone": "patient phone",
+    "preferred_contact": "preferred contact",
+    "preferred_language": "language",
+    "service_line": "service line",
+    "trigger": "trigger",
+    "diagnosis": "diagnosis",
+    "icd10": "ICD-10",
+    "clinical_question": "clinical question",
+    "referrer_urgency": "referrer urgency",
+    "preferred_timeframe_days": "preferred timeframe",
+    "consent_to_share": "consent to share",
+}
+EDITABLE = tuple(FIELD_LABELS)
+# A change to one of these may make the patient match another open referral.
+IDENTITY_FIELDS = frozenset({"family_name", "given_name", "date_of_birth", "mrn"})
+
+_ENUMS: dict[str, type[StrEnum]] = {
+    "channel": Channel,
+    "sex": Sex,
+    "trigger": Trigger,
+    "consent_to_share": Consent,
+}
+_OPTIONAL_ENUMS: dict[str, type[StrEnum]] = {
+    "preferred_contact": ContactMethod,
+    "referrer_urgency": Urgency,
+}
+
+
+def changed_fields(before: IntakeData, after: IntakeData) -> list[str]:
+    """The editable fields whose value differs, in form order (surrounding spaces ignored)."""
+    return [
+        name
+        for name in EDITABLE
+        if _comparable(getattr(before, name)) != _comparable(getattr(after, name))
+    ]
+
+
+def _comparable(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def apply_text(data: IntakeData, changes: Mapping[str, str]) -> IntakeData:
+    """`data` with FIELD=VALUE changes typed as text (the command line); empty clears.
+
+    Raises a DomainError naming the field for an unknown field or a value that does not parse.
+    """
+    known = {f.name for f in fields(IntakeData)}
+    values: dict[str, Any] = {}
+    for name, text in changes.items():
+        if name == "received_at":
+            raise DomainError(
+                "cannot be edited; correct it with `referral correct-receipt` and a reason",
+                "received_at",
+            )
+        if name not in FIELD_LABELS:
+            if name in known:
+                raise DomainError("cannot be edited", name)
+            raise DomainError(f"is not a field; editable: {', '.join(EDITABLE)}", name)
+        values[name] = _parse(name, text)
+    return replace(data, **values)
+
+
+def _parse(name: str, text: str) -> object:
+    text = text.strip()
+    if name in _ENUMS:
+        return parse_enum(_ENUMS[name], text, name)
+    if name in _OPTIONAL_ENUMS:
+        return parse_enum(_OPTIONAL_ENUMS[name], text, name) if text else None
+    if name == "date_of_birth":
+        return parse_date(text, name)
+    if name == "partner_sent_on":
+        return parse_date(text, name) if text else None
+    if name == "preferred_timeframe_days":
+        if not text:
+            return None
+        if not text.isdigit():
+            raise DomainError(f"{text!r} is not a number of days", name)
+        return int(text)
+    return text
+
+
+def describe_changes(names: list[str], limit: int = 120) -> str:
+    """'MRN, phone' for the timeline, cut to `limit` characters with a count of the rest."""
+    labels = [FIELD_LABELS.get(n, n) for n in names]
+    text = ", ".join(labels)
+    shown = list(labels)
+    while len(text) > limit and len(shown) > 1:
+        shown.pop()
+        text = f"{', '.join(shown)} and {len(labels) - len(shown)} more"
+    return text[:limit]
+
+
+def check_reason(reason: str, action: str, limit: int = 300) -> str:
+    """A reason, stripped; it must be there and short."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(f"is needed to {action}", "reason")
+    if len(reason) > limit:
+        raise DomainError(f"is longer than {limit} characters", "reason")
+    return reason
