@@ -21,13 +21,17 @@ from intake_app.domain.corrections import (
     describe_changes,
 )
 from intake_app.domain.enums import Channel, Consent, ContactMethod, Sex, State, Trigger, Urgency
-from intake_app.domain.intake import IntakeData, normalise_mrn
+from intake_app.domain.intake import IntakeData
 from intake_app.domain.lifecycle import FUTURE_TOLERANCE
-from intake_app.domain.priority import propose_priority
 from intake_app.domain.text import search_key
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
-from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
+from intake_app.services.referrals.intake import (
+    DuplicateChoice,
+    DuplicateSuspected,
+    ReferralIntake,
+    intake_columns,
+)
 from intake_app.services.views import ReferralSummary
 from intake_app.store.models import Event, Referral
 
@@ -244,38 +248,12 @@ class ReferralCorrections(ReferralIntake):
     ) -> None:
         if search_key(data.partner) != search_key(before.partner):
             row.partner = self._partner(session, data)
-        row.partner_sent_on = data.partner_sent_on
-        row.channel = data.channel.value
-        row.referring_clinician = data.referring_clinician.strip()
-        row.contact_person = data.contact_person.strip()
-        row.contact_phone = data.contact_phone.strip()
-        row.contact_fax = data.contact_fax.strip()
-        row.family_name = data.family_name.strip()
-        row.given_name = data.given_name.strip()
-        row.family_key = search_key(data.family_name)
-        row.given_key = search_key(data.given_name)
-        row.date_of_birth = data.date_of_birth
-        row.sex = data.sex.value
-        row.mrn = normalise_mrn(data.mrn)
-        row.patient_phone = data.patient_phone.strip()
-        row.preferred_contact = data.preferred_contact.value if data.preferred_contact else None
-        row.preferred_language = data.preferred_language.strip()
+        for column, value in intake_columns(data).items():
+            setattr(row, column, value)
         if data.service_line != before.service_line:
             # The new line's current checklist; receipts whose keys are on it count there too.
             row.service_line_key = data.service_line
             row.checklist_id = self.clinic.checklist_ids[data.service_line]
-        row.trigger = data.trigger.value
-        row.diagnosis = data.diagnosis.strip()
-        row.icd10 = data.icd10.strip().upper()
-        row.clinical_question = data.clinical_question.strip()
-        row.referrer_urgency = data.referrer_urgency.value if data.referrer_urgency else None
-        row.preferred_timeframe_days = data.preferred_timeframe_days
-        row.consent_to_share = data.consent_to_share.value
-        proposal = propose_priority(
-            data.trigger, data.referrer_urgency, data.preferred_timeframe_days
-        )
-        row.proposed_priority = proposal.priority.value
-        row.proposal_reasons = list(proposal.reasons)
 
     def _recompute_records_complete(
         self, session: Session, row: Referral, checklist: tuple[DomainItem, ...], now: datetime
