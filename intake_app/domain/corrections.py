@@ -6,6 +6,7 @@ on its own, with a reason (services/referrals/corrections.py).
 
 from collections.abc import Mapping
 from dataclasses import fields, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -135,3 +136,17 @@ def check_reason(reason: str, action: str, limit: int = 300) -> str:
     if len(reason) > limit:
         raise DomainError(f"is longer than {limit} characters", "reason")
     return reason
+
+
+def receipt_correction_detail(old: datetime, new: datetime) -> str:
+    """The timeline's record of a corrected receipt time: both times, in UTC."""
+    return f"from {old.astimezone(UTC).isoformat()} to {new.astimezone(UTC).isoformat()}"
+
+
+def parse_receipt_correction(detail: str) -> tuple[datetime, datetime] | None:
+    """(old, new) from receipt_correction_detail's text; None if it is not that."""
+    old, sep, new = detail.removeprefix("from ").partition(" to ")
+    try:
+        return (datetime.fromisoformat(old), datetime.fromisoformat(new)) if sep else None
+    except ValueError:
+        return None

@@ -5,7 +5,8 @@ on the timeline; none deletes history. An un-ticked item's receipt moves, with i
 its user, from the receipts (what is received now) to the events (what happened).
 """
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,9 +17,11 @@ from intake_app.domain.checklists import ChecklistItem as DomainItem
 from intake_app.domain.checklists import assess
 from intake_app.domain.corrections import (
     IDENTITY_FIELDS,
+    apply_text,
     changed_fields,
     check_reason,
     describe_changes,
+    receipt_correction_detail,
 )
 from intake_app.domain.enums import Channel, Consent, ContactMethod, Sex, State, Trigger, Urgency
 from intake_app.domain.intake import IntakeData
@@ -73,6 +76,36 @@ class ReferralCorrections(ReferralIntake):
         of birth or MRN that matches another open referral raises DuplicateAfterEdit unless
         `duplicate` says to link to it or keep both.
         """
+        return self._edit(referral_id, lambda _stored: data, reason, expected_version, duplicate)
+
+    def edit_text(
+        self,
+        referral_id: int,
+        changes: Mapping[str, str],
+        reason: str = "",
+        expected_version: int | None = None,
+        duplicate: DuplicateChoice | None = None,
+    ) -> list[str]:
+        """Edit with FIELD=VALUE text (the command line), applied to the fields as stored."""
+        if not changes:
+            raise ValidationFailed(["set: name at least one FIELD=VALUE to change"])
+
+        def changed(stored: IntakeData) -> IntakeData:
+            try:
+                return apply_text(stored, changes)
+            except DomainError as exc:
+                raise ValidationFailed([str(exc)]) from None
+
+        return self._edit(referral_id, changed, reason, expected_version, duplicate)
+
+    def _edit(
+        self,
+        referral_id: int,
+        make: Callable[[IntakeData], IntakeData],
+        reason: str,
+        expected_version: int | None,
+        duplicate: DuplicateChoice | None,
+    ) -> list[str]:
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "edit_referral", str(referral_id))
         if duplicate is DuplicateChoice.MERGE:
             raise ValidationFailed(["duplicate: merging is for a new intake; link or keep both"])
@@ -83,6 +116,7 @@ class ReferralCorrections(ReferralIntake):
             session = unit.session
             row = self._load(session, referral_id, expected_version)
             before = _intake_of(row)
+            data = make(before)
             # The stored line stays acceptable even if it was retired since.
             lines = frozenset(self.clinic.service_lines) | {before.service_line}
             problems = [
@@ -214,7 +248,7 @@ class ReferralCorrections(ReferralIntake):
                 "receipt_corrected",
                 at=now,
                 reason=reason,
-                detail=f"from {old.isoformat()} to {at.astimezone(UTC).isoformat()}",
+                detail=receipt_correction_detail(old, at),
             )
             self._recompute_records_complete(session, row, self._checklist(session, row), now)
             self._refresh_due(row)
