@@ -605,20 +605,12 @@ def _links_text(d: ReferralDetail, when: Callable[[datetime], str]) -> list[tupl
 
 def _correction_event_text(e: TimelineEvent, when: Callable[[datetime], str]) -> str:
     """The words for a correction on the timeline; '' for other events."""
-    from intake_app.domain.corrections import parse_receipt_correction
+    from intake_app.domain.corrections import correction_text
 
-    reason = f" (reason: {e.reason})" if e.reason else ""
-    if e.kind == "edited":
-        return f"edited: {e.detail}{reason}"
-    if e.kind == "item_unreceived":
-        return f"{e.detail} marked not received{reason}"
-    if e.kind == "receipt_corrected":
-        times = parse_receipt_correction(e.detail)
-        moved = f"from {when(times[0])} to {when(times[1])}" if times else e.detail
-        return f"receipt time corrected {moved}{reason}"
-    if e.kind == "records_incomplete":
-        return f"records no longer complete, missing {e.detail}" if e.detail else ""
-    return ""
+    text = correction_text(e.kind, e.detail, when, lambda key: key)
+    if text is None:
+        return ""
+    return f"{text} (reason: {e.reason})" if e.reason else text
 
 
 def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:

@@ -4,7 +4,7 @@ The receipt time is not among them: it drives every access measure, so it is onl
 on its own, with a reason (services/referrals/corrections.py).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -150,3 +150,33 @@ def parse_receipt_correction(detail: str) -> tuple[datetime, datetime] | None:
         return (datetime.fromisoformat(old), datetime.fromisoformat(new)) if sep else None
     except ValueError:
         return None
+
+
+# Timeline events that corrections leave; correction_text words them.
+CORRECTION_KINDS = frozenset(
+    {"edited", "item_unreceived", "receipt_corrected", "records_incomplete", "linked"}
+)
+
+
+def correction_text(
+    kind: str, detail: str, when: Callable[[datetime], str], label: Callable[[str], str]
+) -> str | None:
+    """How a correction reads on a timeline (both front ends); None for other events.
+
+    `when` formats a time, `label` names a checklist item from its key.
+    """
+    if kind == "edited":
+        return f"Edited: {detail}"
+    if kind == "item_unreceived":
+        return f"Marked not received: {label(detail)}"
+    if kind == "receipt_corrected":
+        times = parse_receipt_correction(detail)
+        moved = f": {when(times[0])} → {when(times[1])}" if times else ""
+        return f"Receipt time corrected{moved}"
+    if kind == "records_incomplete":
+        missing = [label(key.strip()) for key in detail.split(",") if key.strip()]
+        listed = f": {', '.join(missing)} missing" if missing else ""
+        return f"Records no longer complete{listed}"
+    if kind == "linked":
+        return f"Linked {detail.replace('referral ', 'referral #')}"
+    return None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QToolButton, QTreeWidget, QWidget
 
-from intake_app.domain.corrections import parse_receipt_correction
+from intake_app.domain.corrections import correction_text
 from intake_app.services.actions import Action, ActionState
 from intake_app.services.auth import SignedIn
 from intake_app.services.clinic import Clinic
@@ -25,10 +25,6 @@ from intake_app.ui.correction_dialogs import CorrectReceiptDialog, UnreceiveDial
 from intake_app.ui.flow_layout import FlowLayout
 from intake_app.ui.prompts import Prompter
 
-# Timeline events of corrections, worded by _correction_text.
-CORRECTION_KINDS = frozenset(
-    {"edited", "item_unreceived", "receipt_corrected", "records_incomplete", "linked"}
-)
 C_ITEM = 0  # the checklist's item column (as in referral_view)
 
 
@@ -216,21 +212,10 @@ class CorrectionsMixin:
         return saved
 
     def _correction_text(self, event: TimelineEvent, labels: dict[str, str]) -> str:
-        if event.kind == "edited":
-            return f"Edited: {event.detail}"
-        if event.kind == "item_unreceived":
-            return f"Marked not received: {labels.get(event.detail, event.detail)}"
-        if event.kind == "receipt_corrected":
-            times = parse_receipt_correction(event.detail)
-            if times is None:
-                return "Receipt time corrected"
-            old, new = times
-            return f"Receipt time corrected: {self._short(old)} → {self._short(new)}"
-        if event.kind == "records_incomplete":
-            missing = [labels.get(k.strip(), k.strip()) for k in event.detail.split(",") if k]
-            listed = f": {', '.join(missing)} missing" if missing else ""
-            return f"Records no longer complete{listed}"
-        return f"Linked {event.detail.replace('referral ', 'referral #')}"
+        text = correction_text(
+            event.kind, event.detail, self._short, lambda key: labels.get(key, key)
+        )
+        return text or event.kind.replace("_", " ").capitalize()
 
     def _widget(self) -> QWidget:
         assert isinstance(self, QWidget)

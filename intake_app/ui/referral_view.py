@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_app.domain.corrections import CORRECTION_KINDS
 from intake_app.domain.enums import CloseReason, Priority, State
 from intake_app.domain.letters import LetterKind
 from intake_app.services.actions import Action, ActionState
@@ -55,7 +56,7 @@ from intake_app.ui.action_dialogs import (
 from intake_app.ui.bus import Bus
 from intake_app.ui.flow_layout import FlowLayout
 from intake_app.ui.prompts import Prompter
-from intake_app.ui.referral_corrections import CORRECTION_KINDS, CorrectionsMixin
+from intake_app.ui.referral_corrections import CorrectionsMixin
 from intake_app.ui.style import icon
 
 # An event recorded this long after the time it claims is marked "(recorded later)".

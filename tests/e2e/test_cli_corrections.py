@@ -39,7 +39,7 @@ def test_edit_sets_fields_and_the_timeline_names_them(clinic_files, capsys, sign
     assert "MRN:                 H-5501" in out
     assert "Service line:        hematology" in out
     assert "[x]" not in out.split("Checklist:")[1].split("Timeline:")[0]
-    assert "edited: phone, MRN, service line (reason: patient registered) [cora]" in out
+    assert "Edited: phone, MRN, service line (reason: patient registered) [cora]" in out
 
 
 def test_edit_refuses_bad_values_and_the_receipt_time_with_one_line_each(
@@ -145,14 +145,14 @@ def test_unreceive_then_correct_receipt_as_separate_processes(clinic_files, sign
     assert "Received:            2026-11-13 16:45 CST" in out
     assert "[ ] labs (optional)" in out
     assert "[x] referral_order (required) 2026-11-13 16:45 CST by cora" in out
-    assert "labs marked not received (reason: ticked in error) [cora]" in out
+    assert "Marked not received: labs (reason: ticked in error) [cora]" in out
     assert (
-        "receipt time corrected from 2026-11-16 09:30 CST to 2026-11-13 16:45 CST "
+        "Receipt time corrected: 2026-11-16 09:30 CST → 2026-11-13 16:45 CST "
         "(reason: fax arrived Friday) [cora]"
     ) in out
     timeline = out.split("Timeline:")[1]
     # The first receipt of labs is still there, before its withdrawal.
-    assert timeline.index("item_received labs") < timeline.index("labs marked not received")
+    assert timeline.index("item_received labs") < timeline.index("Marked not received: labs")
 
 
 def test_show_lists_the_referrals_that_link_here(clinic_files, capsys, sign_in_as) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from intake_app.ui.correction_dialogs import CorrectReceiptDialog, UnreceiveDial
 from intake_app.ui.intake_form import DuplicateDialog, IntakeDialog
 from intake_app.ui.referral_view import C_ITEM, ReferralView
 from tests.factories import intake, log_referral
+from tests.ui.test_referral_view import checklist_row, timeline_texts
 
 RECEIVED = datetime.fromisoformat("2026-11-16T09:30:00-06:00")
 HEMATOLOGY_COMPLETE = dict.fromkeys(
@@ -55,22 +56,6 @@ def retype(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
         qtbot.keyClicks(edit, text)
     else:  # QTest has no key for "á": typed as an input method would
         edit.insert(text)
-
-
-def timeline_texts(view: ReferralView) -> list[str]:
-    tree = view.timeline
-    return [
-        " | ".join(tree.topLevelItem(i).text(c) for c in range(tree.columnCount()))
-        for i in range(tree.topLevelItemCount())
-    ]
-
-
-def checklist_row(view: ReferralView, key: str):  # type: ignore[no-untyped-def]
-    for i in range(view.checklist.topLevelItemCount()):
-        item = view.checklist.topLevelItem(i)
-        if item.data(C_ITEM, Qt.ItemDataRole.UserRole) == key:
-            return item
-    raise AssertionError(key)
 
 
 # -- (1) edit ---------------------------------------------------------------------------------

@@ -7,14 +7,7 @@ from intake_app.domain.letters import LetterKind
 from intake_app.services.letters import Letters
 from intake_app.services.referrals import Referrals
 from intake_app.ui.intake_form import IntakeDialog
-
-
-def open_form(qtbot, signed_in, bus, prompter) -> IntakeDialog:  # type: ignore[no-untyped-def]
-    dialog = IntakeDialog(signed_in, bus, prompter)
-    qtbot.addWidget(dialog)
-    with qtbot.waitActive(dialog):
-        dialog.show()
-    return dialog
+from tests.ui.test_intake_form import open_form
 
 
 def ticked(dialog: IntakeDialog) -> set[str]:
