@@ -28,6 +28,9 @@ class _ReasonForm(_Dialog):
         self.form.addRow("Reason", self.reason)
         self.reason.textChanged.connect(self._update_ok)
         self._update_ok()
+        # Typing goes to the reason; Enter then confirms (not the default Cancel).
+        self.ok_button.setDefault(True)
+        self.reason.setFocus()
 
     def _update_ok(self) -> None:
         self.ok_button.setEnabled(bool(self.reason.text().strip()))
@@ -74,8 +77,10 @@ class CorrectReceiptDialog(_ReasonForm):
         self.edit = _date_time_edit(tz, current, now)
         self.edit.setObjectName("receivedAt")
         self.form.insertRow(1, "Received at", self.edit)
+        QWidget.setTabOrder(self.edit, self.reason)  # the time first, as on screen
         self.edit.dateTimeChanged.connect(self._update_ok)
         self._update_ok()
+        self.edit.setFocus()
 
     def _update_ok(self) -> None:
         edit = getattr(self, "edit", None)

@@ -806,7 +806,6 @@ class IntakeDialog(QDialog):
         self.edit_reason.setMaxLength(300)
         self.edit_reason.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
         ui.bottomLayout.insertWidget(1, self.edit_reason)
-        self.save_button.setText("Save changes")
         ui.serviceLineCombo.currentIndexChanged.connect(self._show_received_items)
         self._show_received_items()
         self._touched.update(self._fields)
