@@ -21,6 +21,7 @@ from intake_app.domain.enums import (
     parse_enum,
 )
 from intake_app.domain.intake import IntakeData, parse_date
+from intake_app.domain.text import search_key
 
 # Every intake field but the receipt time, with the name people know it by (timeline, CLI).
 FIELD_LABELS: dict[str, str] = {
@@ -69,11 +70,13 @@ def changed_fields(before: IntakeData, after: IntakeData) -> list[str]:
     return [
         name
         for name in EDITABLE
-        if _comparable(getattr(before, name)) != _comparable(getattr(after, name))
+        if _comparable(name, getattr(before, name)) != _comparable(name, getattr(after, name))
     ]
 
 
-def _comparable(value: object) -> object:
+def _comparable(name: str, value: object) -> object:
+    if name == "partner":  # the directory matches organisations without case or accents
+        return search_key(str(value))
     return value.strip() if isinstance(value, str) else value
 
 

@@ -27,6 +27,7 @@ from intake_app.domain.enums import Channel, Consent, ContactMethod, Sex, State,
 from intake_app.domain.intake import IntakeData
 from intake_app.domain.lifecycle import FUTURE_TOLERANCE
 from intake_app.domain.text import search_key
+from intake_app.services import audit
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals.intake import (
@@ -135,6 +136,15 @@ class ReferralCorrections(ReferralIntake):
             if IDENTITY_FIELDS & set(changed):
                 link_to = self._duplicate_check(session, row, data, duplicate)
             self._write_intake(session, row, data, before)
+            # The audit trail names each field changed (never its value), beside the event.
+            audit.append_many(
+                session,
+                self.clinic.audit_key,
+                [(f"edit_referral.{name}", "referral", str(row.id)) for name in changed],
+                at=now,
+                user_name=self.actor.name,
+                workstation=self.clinic.workstation,
+            )
             self._event(
                 session,
                 row,
