@@ -162,3 +162,44 @@ def test_show_lists_the_referrals_that_link_here(clinic_files, capsys, sign_in_a
     out = show(capsys, clinic_files.db, first)
     assert f"Linked from:         {second} Fernández, Siobhán (new, received 2026-11-16" in out
     assert "Linked to" not in out
+
+
+def test_two_processes_editing_the_same_version_one_wins(clinic_files, sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    cora = sign_in_as("cora")
+    rid = log_referral(cora)
+    version = Referrals(cora).get(rid).row_version
+    base = ["--db", str(clinic_files.db), "--user", "cora", "--password-stdin"]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "intake_app",
+                "referral",
+                "edit",
+                str(rid),
+                "--set",
+                f"mrn=H-{n}",
+                "--expected-version",
+                str(version),
+                *base,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (1, 2)
+    ]
+    results = [(*p.communicate(CORA, timeout=120), p.returncode) for p in procs]
+    codes = sorted(code for _out, _err, code in results)
+    assert codes == [0, 1], results
+    loser = next(err for _out, err, code in results if code == 1)
+    assert "was changed by someone else" in loser
+    winner = next(n for n, (_out, _err, code) in enumerate(results, start=1) if code == 0)
+    detail = Referrals(cora).get(rid)
+    assert detail.summary.mrn == f"H-{winner}"
+    assert [e.kind for e in detail.timeline].count("edited") == 1
