@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from intake_app.domain.enums import Priority, State
@@ -229,6 +229,9 @@ class ReferralReading(ReferralBase):
         self, session: Session, row: Referral
     ) -> tuple[LinkedReferral | None, tuple[LinkedReferral, ...]]:
         """The referral this one is linked to, and those linked to this one."""
+        links = [Referral.linked_referral_id == row.id]
+        if row.linked_referral_id is not None:  # "id IS NULL" would make SQLite read every row
+            links.append(Referral.id == row.linked_referral_id)
         found = session.execute(
             select(
                 Referral.id,
@@ -239,9 +242,7 @@ class ReferralReading(ReferralBase):
                 Referral.received_at,
                 Referral.linked_referral_id,
             )
-            .where(
-                (Referral.linked_referral_id == row.id) | (Referral.id == row.linked_referral_id)
-            )
+            .where(or_(*links))
             .order_by(Referral.received_at, Referral.id)
         ).all()
         links = {r.id: LinkedReferral(*r[:6]) for r in found}
