@@ -323,3 +323,30 @@ def test_a_link_shows_on_both_referrals(sign_in_as) -> None:  # type: ignore[no-
     ]
     assert two.linked_to is not None and two.linked_to.id == first
     assert two.linked_from == ()
+
+
+def test_finding_links_reads_through_indexes_not_every_referral(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    cora = sign_in_as("cora")
+    referrals = Referrals(cora)
+    first = log_referral(cora)
+    second = referrals.log(intake(), {}, duplicate=DuplicateChoice.LINK)
+    engine = cora.clinic.engine
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if "linked_referral_id" in statement.partition("WHERE")[2]:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        referrals.get(first)  # links to nothing: only the referrals linking to it
+        referrals.get(second)  # links to the first
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(seen) == 2
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            assert not [row for row in plan if str(row[-1]).startswith("SCAN referrals")], plan
