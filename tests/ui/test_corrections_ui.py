@@ -4,6 +4,7 @@ view (modal, under exec()), un-ticking an item, correcting the receipt time, and
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -348,3 +349,41 @@ def test_a_manager_cannot_correct(qtbot, sign_in_as, bus, prompter) -> None:  # 
     assert not view.correct_receipt_action.isEnabled()
     view.checklist.setCurrentItem(checklist_row(view, "labs"))
     assert not view.unreceive.isEnabled()
+
+
+# A popup menu asks the platform to raise it and grab the keyboard; offscreen cannot.
+@pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+def test_the_checklist_context_menu_offers_mark_not_received(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clock, bus, prompter
+) -> None:
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QMenu
+
+    cora = sign_in_as("cora")
+    rid = log_referral(cora, items={"labs": None})
+    view = make_view(qtbot, cora, bus, prompter, rid)
+    seen: list[QDialog] = []
+    offered: list[list[str]] = []
+
+    def choose_from_menu() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        offered.append([a.text() for a in menu.actions()])
+        on_modal(UnreceiveDialog, give_reason, seen)
+        menu.actions()[0].trigger()
+        menu.close()
+
+    def give_reason(dialog: QDialog) -> None:
+        assert isinstance(dialog, UnreceiveDialog)
+        qtbot.keyClicks(dialog.reason, "wrong row")
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+
+    tree = view.checklist
+    position = tree.visualItemRect(checklist_row(view, "labs")).center()
+    QTimer.singleShot(0, choose_from_menu)
+    with qtbot.waitSignal(bus.referrals_changed, timeout=5000):
+        at = tree.viewport().mapToGlobal(position)
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, position, at)
+        QApplication.sendEvent(tree.viewport(), event)
+    assert offered == [["Mark not received…"]] and seen
+    assert checklist_row(view, "labs").checkState(C_ITEM) == Qt.CheckState.Unchecked
