@@ -102,20 +102,30 @@ def apply_text(data: IntakeData, changes: Mapping[str, str]) -> IntakeData:
 
 
 def _parse(name: str, text: str) -> object:
+    """The typed value; a problem names the field and what it takes, never the value typed
+    (a date of birth is a patient's)."""
     text = text.strip()
-    if name in _ENUMS:
-        return parse_enum(_ENUMS[name], text, name)
-    if name in _OPTIONAL_ENUMS:
-        return parse_enum(_OPTIONAL_ENUMS[name], text, name) if text else None
-    if name == "date_of_birth":
-        return parse_date(text, name)
-    if name == "partner_sent_on":
-        return parse_date(text, name) if text else None
+    enum = _ENUMS.get(name) or _OPTIONAL_ENUMS.get(name)
+    if enum is not None:
+        if not text and name in _OPTIONAL_ENUMS:
+            return None
+        try:
+            return parse_enum(enum, text, name)
+        except DomainError:
+            allowed = ", ".join(m.value for m in enum)
+            raise DomainError(f"is not one of {allowed}", name) from None
+    if name in ("date_of_birth", "partner_sent_on"):
+        if not text and name == "partner_sent_on":
+            return None
+        try:
+            return parse_date(text, name)
+        except DomainError:
+            raise DomainError("is not a date (YYYY-MM-DD)", name) from None
     if name == "preferred_timeframe_days":
         if not text:
             return None
         if not text.isdigit():
-            raise DomainError(f"{text!r} is not a number of days", name)
+            raise DomainError("is not a number of days", name)
         return int(text)
     return text
 
