@@ -7,6 +7,7 @@ from intake_app.domain.letters import LetterKind
 from intake_app.services.letters import Letters
 from intake_app.services.referrals import Referrals
 from intake_app.ui.intake_form import IntakeDialog
+from tests.integration.test_letters_service import text_of
 from tests.ui.test_intake_form import open_form
 
 
@@ -95,5 +96,9 @@ def test_saved_pre_ticks_are_received_and_the_letter_does_not_ask_for_them(  # t
     detail = Referrals(cora).get(rid)
     received = {line.key for line in detail.checklist if line.received_at}
     assert received == {"demographics", "diagnosis", "clinical_question"}
-    letter = Letters(cora).data_for(rid, LetterKind.ACKNOWLEDGEMENT)
-    assert letter.missing_items == ("Referral order / request", "Insurance details", "Key labs")
+    # The acknowledgement asks for what is still missing, not for what the form held.
+    text = text_of(Letters(cora).render([rid], LetterKind.ACKNOWLEDGEMENT))
+    for asked in ("Referral order / request", "Insurance details", "Key labs"):
+        assert asked in text
+    for held in ("Patient demographics", "Diagnosis or clinical suspicion", "Clinical question"):
+        assert held not in text
