@@ -445,3 +445,32 @@ def test_rows_repeated_within_a_file_are_reported(clinic_files, capsys, tmp_path
     result = do_import(capsys, clinic_files, path, "--skip-duplicates")
     assert result.code == 0, result.err
     assert "3 referrals" in result.out and "1 duplicates skipped" in result.out
+
+
+def test_two_processes_importing_one_file_write_it_once(clinic_files, tmp_path):  # type: ignore[no-untyped-def]
+    """Each screens for duplicates, then checks again under the write lock before writing."""
+    import os
+    import subprocess
+    import sys
+
+    rows = [patient(1, family_name=f"Patient{n:04d}") for n in range(200)]
+    path = write(tmp_path, csv_text(rows).encode())
+    command = [sys.executable, "-m", "intake_app", "import", "referrals", str(path)]
+    command += ["--db", str(clinic_files.db), "--user", "cora", "--password-stdin"]
+    processes = [
+        subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(f"{COORDINATOR_PASSWORD}\n", timeout=120) for p in processes]
+    codes = sorted(p.returncode for p in processes)
+    assert codes == [0, 1], results
+    refused = next(err for (_out, err), p in zip(results, processes, strict=True) if p.returncode)
+    assert "row 2: already imported as referral" in refused
+    assert len(stored(clinic_files)) == 200

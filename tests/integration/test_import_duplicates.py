@@ -55,3 +55,26 @@ def test_another_patient_at_the_same_time_is_no_duplicate(sign_in_as) -> None:  
     # Nor is the same patient's second referral, received at another time.
     result = import_referrals(cora, csv_text([patient(1, received_at="2026-11-05T09:00")]))
     assert result.referrals == 1
+
+
+def test_rows_written_by_another_import_after_the_screening_are_refused_under_the_lock(  # type: ignore[no-untyped-def]
+    sign_in_as, monkeypatch
+) -> None:
+    """The race the second look closes: B screens, A writes the same rows, B writes."""
+    from intake_app.services import importer
+
+    cora, other = sign_in_as("cora"), sign_in_as("cora")
+    text = rows_file(5)
+    screen = importer._screen_duplicates
+
+    def screen_then_lose_the_race(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kept = screen(*args, **kwargs)
+        monkeypatch.setattr(importer, "_screen_duplicates", screen)
+        import_referrals(other, text)  # the other workstation gets the lock first
+        return kept
+
+    monkeypatch.setattr(importer, "_screen_duplicates", screen_then_lose_the_race)
+    with pytest.raises(DuplicateRows) as refused:
+        import_referrals(cora, text)
+    assert refused.value.problems[0] == "row 2: already imported as referral 1"
+    assert Referrals(cora).page().total == 5
