@@ -258,6 +258,7 @@ def _sign_in(args: argparse.Namespace, secrets: Secrets):  # type: ignore[no-unt
     signed_in = sign_in(_db(args), args.user, password)
     try:
         _settle_pending_letters(signed_in)
+        _settle_unfinished_imports(signed_in)
     except BaseException:
         signed_in.close()
         raise
@@ -271,6 +272,14 @@ def _settle_pending_letters(signed_in) -> None:  # type: ignore[no-untyped-def]
 
     for settled in Letters(signed_in).settle_pending():
         _err(f"note: {settled.describe()}")
+
+
+def _settle_unfinished_imports(signed_in) -> None:  # type: ignore[no-untyped-def]
+    """Imports a stopped program left half-written: their rows removed now, said on stderr."""
+    from intake_app.services.importing.staged import settle_unfinished
+
+    for abandoned in settle_unfinished(signed_in.clinic, signed_in.actor):
+        _err(f"note: {abandoned.describe()}")
 
 
 def _out(text: str = "") -> None:

@@ -33,6 +33,7 @@ from intake_app.store.engine import (
 )
 from intake_app.store.models import ChecklistVersion, Setting
 from intake_app.store.models import ServiceLine as ServiceLineRow
+from intake_app.store.visibility import hide_unfinished_imports
 
 Clock = Callable[[], datetime]
 
@@ -100,6 +101,8 @@ class Clinic:
         self._audit_key = _derive_audit_key(data_key) if data_key else b""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
+        for sessions in (self._sessions, self._write_sessions):
+            hide_unfinished_imports(sessions)
         with self._sessions() as session:
             self.settings = ClinicSettings.read(session)
             self.service_lines, self.checklist_ids = _current_service_lines(session)
@@ -164,11 +167,14 @@ class Clinic:
         if holder is None:
             return DatabaseBusy(busy_message("another program"))
         action, workstation, started = holder
-        local = started.astimezone(self.calendar.tz)
-        today = local.date() == self.now().astimezone(self.calendar.tz).date()
-        when = f"{local:%H:%M}" if today else f"{local:%Y-%m-%d %H:%M}"
-        what = f"{action.replace('_', ' ')} started on {workstation} at {when}"
+        what = f"{action.replace('_', ' ')} started on {workstation} at {self.local_time(started)}"
         return DatabaseBusy(busy_message(what))
+
+    def local_time(self, at: datetime) -> str:
+        """`at` as HH:MM in the clinic's time zone, with the date unless it is today."""
+        local = at.astimezone(self.calendar.tz)
+        today = local.date() == self.now().astimezone(self.calendar.tz).date()
+        return f"{local:%H:%M}" if today else f"{local:%Y-%m-%d %H:%M}"
 
     @contextmanager
     def unit(self, actor: Actor, action: str, entity: str, entity_id: str = "") -> Iterator["Unit"]:

@@ -1,5 +1,6 @@
 """Bulk import of referrals from CSV or XLSX, for clinics leaving a spreadsheet. All or nothing."""
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.clinic import Clinic
 from intake_app.services.due import due_columns
 from intake_app.services.errors import ServiceError, ValidationFailed
+from intake_app.services.importing import staged
 from intake_app.services.importing.duplicates import Keyed, already_imported, repeated_in_file
 from intake_app.services.importing.files import read_table
 from intake_app.services.importing.rows import (
@@ -137,11 +139,12 @@ def write_records(
     action: str,
     guard: Callable[[Session], None] | None = None,
 ) -> ImportResult:
-    """Insert validated records in one transaction, each with its events and audit entry.
+    """Insert validated records, each with its events and audit entry; all or nothing.
 
-    Every row's values are computed and converted before the write lock is taken: while it
-    is held, nobody else can sign in or save. `guard` runs first under the lock, to refuse
-    (raise) on what it reads there.
+    Every row's values are computed and converted before the write lock is taken, and the
+    rows go in a few thousand per transaction (importing.staged), hidden until the last one
+    commits: while the lock is held nobody else can sign in or save. `guard` runs first
+    under the lock, to refuse (raise) on what it reads there.
     """
     clinic, actor = signed_in.clinic, signed_in.actor
     records = list(records)
@@ -151,7 +154,7 @@ def write_records(
         dialect,
         Referral.__table__,
         [_referral_values(r, clinic, actor.user_id, now) for r in records],
-        late=("id", "partner_id"),
+        late=("id", "partner_id", "import_id"),
     )
     receipt_rows: list[dict[str, object]] = []
     event_rows: list[dict[str, object]] = []
@@ -168,39 +171,68 @@ def write_records(
             event_of.append(index)
     receipts = PreparedInsert(dialect, ItemReceipt.__table__, receipt_rows, late=("referral_id",))
     events = PreparedInsert(dialect, Event.__table__, event_rows, late=("referral_id",))
-    with clinic.write("import_referrals") as session:
+    partners: dict[str, int] = {}
+    added_partners: list[int] = []
+
+    def setup(session: Session) -> list[int]:
         if guard is not None:
             guard(session)
-        partners, added = _partner_ids(session, {r.intake.partner for r in records}, records)
-        connection = session.connection()
-        ids = allocate_ids(connection, Referral.__table__, len(records))
-        referrals.set("id", ids)
-        referrals.set("partner_id", [partners[r.intake.partner] for r in records])
-        receipts.set("referral_id", [ids[i] for i in receipt_of])
-        events.set("referral_id", [ids[i] for i in event_of])
-        for prepared in (referrals, receipts, events):
-            prepared.execute(connection)
-        audit.append_many(
-            session,
-            clinic.audit_key,
-            [(action, "referral", str(i)) for i in ids],
-            at=now,
-            user_name=actor.name,
-            workstation=clinic.workstation,
-        )
-    return ImportResult(len(ids), added, ids[0] if ids else None, ids[-1] if ids else None)
+        found, added = _partner_ids(session, {r.intake.partner for r in records}, records)
+        partners.update(found)
+        added_partners[:] = added
+        return added
+
+    import_id = staged.begin(clinic, actor, len(records), setup)
+    first: int | None = None
+    last: int | None = None
+    try:
+        for number, (start, stop) in enumerate(staged.steps(len(records)), start=1):
+
+            def write(session: Session, start: int = start, stop: int = stop) -> None:
+                nonlocal first, last
+                connection = session.connection()
+                ids = allocate_ids(connection, Referral.__table__, stop - start)
+                first, last = first or ids[0], ids[-1]
+                part = referrals.part(start, stop)
+                part.set("id", ids)
+                part.set("partner_id", [partners[r.intake.partner] for r in records[start:stop]])
+                part.set("import_id", [import_id] * len(ids))
+                part.execute(connection)
+                for prepared, owner in ((receipts, receipt_of), (events, event_of)):
+                    low, high = bisect_left(owner, start), bisect_left(owner, stop)
+                    rows = prepared.part(low, high)
+                    rows.set("referral_id", [ids[i - start] for i in owner[low:high]])
+                    rows.execute(connection)
+                audit.append_many(
+                    session,
+                    clinic.audit_key,
+                    [(action, "referral", str(i)) for i in ids],
+                    at=now,
+                    user_name=actor.name,
+                    workstation=clinic.workstation,
+                )
+
+            staged.write_step(clinic, import_id, number, write)
+        staged.finish(clinic, actor, import_id)
+    except BaseException as exc:
+        instead = staged.fail(clinic, actor, import_id, exc)
+        if instead is exc:
+            raise
+        raise instead from exc
+    return ImportResult(len(records), len(added_partners), first, last)
 
 
 def _partner_ids(
     session: Session, names: set[str], records: list[ImportRecord]
-) -> tuple[dict[str, int], int]:
-    """Directory ids for the file's partners, adding new ones; names match as in the form."""
+) -> tuple[dict[str, int], list[int]]:
+    """Directory ids for the file's partners, and those of the ones it added; names match as
+    in the form."""
     existing = {
         search_key(name): pid
         for pid, name in session.execute(select(Partner.id, Partner.organisation))
     }
     clinicians = {search_key(r.intake.partner): r.intake.referring_clinician for r in records}
-    added = 0
+    added: list[int] = []
     for name in sorted(names):
         key = search_key(name)
         if key not in existing:
@@ -208,7 +240,7 @@ def _partner_ids(
             session.add(partner)
             session.flush()
             existing[key] = partner.id
-            added += 1
+            added.append(partner.id)
     return {name: existing[search_key(name)] for name in names}, added
 
 

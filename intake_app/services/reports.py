@@ -13,6 +13,7 @@ from intake_app.services.errors import ServiceError
 from intake_app.services.permissions import Permission
 from intake_app.store.engine import epoch_seconds
 from intake_app.store.models import Partner, Referral
+from intake_app.store.visibility import finished_only
 
 GROUPINGS = ("service_line", "partner", "channel", "priority")
 ALL = "all"
@@ -60,7 +61,7 @@ def access_times(
     local_dates: dict[int, date] = {}
     buckets: dict[str, tuple[list[list[float]], list[list[bool]]]] = {}
     with clinic.unit(actor, "report_access_times", "report", f"{start}..{end}") as unit:
-        rows = unit.session.connection().execute(stmt).all()
+        rows = unit.session.connection().execute(finished_only(unit.session, stmt)).all()
     for received, line, level, group_value, *steps in rows:
         # Quarter hours: no time zone's offset moves midnight inside one.
         quarter = int(received // 900)

@@ -49,6 +49,13 @@ class PreparedInsert:
     def __len__(self) -> int:
         return len(self._params)
 
+    def part(self, start: int, stop: int) -> "PreparedInsert":
+        """Rows `start` to `stop` (not included) alone, for writing in steps."""
+        part = object.__new__(PreparedInsert)
+        part.__dict__.update(self.__dict__)
+        part._params = self._params[start:stop]
+        return part
+
     def set(self, column: str, values: Sequence[object]) -> None:
         """Give each row its value of a `late` column (one not converted: ids, integers)."""
         index = self._index[column]

@@ -152,6 +152,16 @@ def lock_holder(db_path: Path) -> tuple[str, str, datetime] | None:
     return action, workstation, started
 
 
+def process_alive(host: str, pid: int) -> bool | None:
+    """Whether process `pid` of `host` still runs; None when that cannot be told (another
+    computer)."""
+    return _alive(pid) if host == _host() else None
+
+
+def this_process() -> tuple[str, int]:
+    return _host(), os.getpid()
+
+
 def _host() -> str:
     import socket
 

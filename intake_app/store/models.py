@@ -135,6 +135,30 @@ class ChecklistItem(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+class Import(Base):
+    """A large import, written in several short transactions and shown only when done.
+
+    state: "writing" while its rows go in; "removing" while the rows of one that failed or
+    whose program stopped are taken out again; then "done" or "abandoned". Referrals of an
+    import in the first two states are hidden from every reader (services.importing.staged).
+    """
+
+    __tablename__ = "imports"
+    __table_args__ = (Index("ix_imports_state", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(12), default="writing")
+    rows: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    workstation: Mapped[str] = mapped_column(String(80))
+    # The process writing it (or removing its rows), to tell a stopped one from a slow one.
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Partners it added to the directory, removed with its rows if nothing else uses them.
+    partner_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
 class Referral(Base):
     __tablename__ = "referrals"
     __table_args__ = (
@@ -162,6 +186,7 @@ class Referral(Base):
         Index("ix_referrals_mrn", "mrn"),
         Index("ix_referrals_partner", "partner_id"),
         Index("ix_referrals_linked", "linked_referral_id"),  # the referrals linked to one
+        Index("ix_referrals_import", "import_id"),  # an unfinished import's rows, to remove
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -220,6 +245,8 @@ class Referral(Base):
     next_due: Mapped[str | None] = mapped_column(String(24))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The import that wrote this referral in steps; hidden from every reader until it is done.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy's API
 

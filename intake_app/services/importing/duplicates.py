@@ -17,6 +17,7 @@ from intake_app.domain.intake import IntakeData, normalise_mrn
 from intake_app.domain.text import search_key
 from intake_app.services.importing.rows import ImportRecord
 from intake_app.store.models import Referral
+from intake_app.store.visibility import SHOW_UNFINISHED
 
 
 def patient_keys(d: IntakeData) -> list[Hashable]:
@@ -71,6 +72,8 @@ def already_imported(session: Session, keyed: Keyed) -> dict[int, int]:
         )
         .where(Referral.received_at.between(min(times), max(times)))
         .order_by(Referral.id)
+        # An unfinished import's rows are duplicates in the making.
+        .execution_options(**{SHOW_UNFINISHED: True})
     )
     existing: dict[Hashable, int] = {}
     for referral_id, at, born, family, given, mrn in rows:
