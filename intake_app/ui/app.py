@@ -90,9 +90,20 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     from intake_app.ui.letter_preview import report_settled_letters
 
     report_settled_letters(dialog.signed_in, Prompter())  # before the worklist reads
+    report_unfinished_imports(dialog.signed_in, Prompter())
     window = MainWindow(dialog.signed_in, db)
     window.show()
     return app.exec()
+
+
+def report_unfinished_imports(signed_in: SignedIn, prompter: Prompter) -> list[str]:
+    """At start: remove the rows of imports a stopped program left half-written, and say so."""
+    from intake_app.services.importing.staged import settle_unfinished
+
+    lines = [a.describe() for a in settle_unfinished(signed_in.clinic, signed_in.actor)]
+    if lines:
+        prompter.info(None, "Import", "The program stopped while importing:\n\n" + "\n".join(lines))
+    return lines
 
 
 def install_error_hook(prompter: Prompter, parent: QWidget | None) -> None:

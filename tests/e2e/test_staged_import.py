@@ -148,11 +148,7 @@ def test_others_work_between_the_steps_and_see_none_of_the_import_until_it_is_do
 def test_a_killed_import_leaves_nothing_and_the_next_sign_in_removes_it(  # type: ignore[no-untyped-def]
     clinic_files, tmp_path
 ) -> None:
-    gates = gates_open_to(tmp_path, 3)
-    importer = start_import(clinic_files, big_file(tmp_path), INTAKE_TEST_IMPORT_PAUSE=str(gates))
-    wait_for(gates / "written-3", importer)
-    importer.send_signal(signal.SIGKILL)
-    importer.communicate(timeout=60)
+    killed_after_three_steps(clinic_files, tmp_path)
     assert stored_counts(clinic_files) == (3 * CHUNK, 1, 1)  # there, and hidden:
     args = ["referral", "list", "--db", clinic_files.db, "--user", "cora", "--password-stdin"]
     listed = run_process(*args, stdin=f"{COORDINATOR_PASSWORD}\n")
@@ -170,9 +166,32 @@ def test_a_killed_import_leaves_nothing_and_the_next_sign_in_removes_it(  # type
     assert "did not finish" not in again.err
 
 
+def killed_after_three_steps(files: ClinicFiles, tmp_path: Path) -> None:
+    gates = gates_open_to(tmp_path, 3)
+    importer = start_import(files, big_file(tmp_path), INTAKE_TEST_IMPORT_PAUSE=str(gates))
+    wait_for(gates / "written-3", importer)
+    importer.send_signal(signal.SIGKILL)
+    importer.communicate(timeout=60)
+
+
+def test_the_desktop_app_says_at_sign_in_that_a_killed_import_was_removed(  # type: ignore[no-untyped-def]
+    clinic_files, sign_in_as, tmp_path
+) -> None:
+    from intake_app.ui.app import report_unfinished_imports
+    from intake_app.ui.prompts import ScriptedPrompter
+
+    killed_after_three_steps(clinic_files, tmp_path)
+    prompter = ScriptedPrompter()
+    lines = report_unfinished_imports(sign_in_as("cora"), prompter)
+    assert len(lines) == 1 and lines[0].startswith(f"an import of {ROWS} rows started on ")
+    assert prompter.asked == [("Import", "The program stopped while importing:\n\n" + lines[0])]
+    assert stored_counts(clinic_files) == (0, 1, 0)
+    assert report_unfinished_imports(sign_in_as("cora"), prompter) == []
+
+
 def test_a_failing_step_removes_what_the_steps_before_it_wrote(clinic_files, tmp_path) -> None:  # type: ignore[no-untyped-def]
     importer = start_import(clinic_files, big_file(tmp_path), INTAKE_TEST_IMPORT_FAIL_AT="4")
-    out, err = importer.communicate(timeout=120)
+    _out, err = importer.communicate(timeout=120)
     assert importer.returncode == 1
     assert err.strip().splitlines()[-1] == (
         "error: import: writing stopped (No space left on device); nothing was imported"
