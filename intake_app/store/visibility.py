@@ -7,7 +7,8 @@ referrals table (the access-time report) add `finished_only` themselves.
 
 The unfinished imports are read first, with a query on an indexed, nearly empty table;
 when there are none (nearly always) the statement is left exactly as it was, so lists cost
-nothing more. In SQLite the read and the statement share one transaction's snapshot.
+nothing more. In SQLite a transaction reads one snapshot, so that read is made once per
+transaction; PostgreSQL (read committed) gives each statement its own, so it is made for each.
 """
 
 from collections.abc import Sequence
@@ -23,11 +24,16 @@ UNFINISHED = (WRITING, REMOVING)
 # Execution option: this statement sees unfinished imports' rows (their duplicate checks).
 SHOW_UNFINISHED = "intake_show_unfinished_imports"
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
+_READ_IN = "intake_unfinished_imports"  # Session.info: (transaction, ids read in it)
+
+
+# Not state IN (...): its expanding parameter is compiled anew on every run (0.2 ms, against
+# 0.07 ms for this), and this runs before every read.
+_UNFINISHED_IDS = select(Import.id).where(or_(*(Import.state == s for s in UNFINISHED)))
 
 
 def unfinished_ids(connection: Connection) -> list[int]:
-    rows = connection.execute(select(Import.id).where(Import.state.in_(UNFINISHED)))
-    return [int(r[0]) for r in rows]
+    return [int(r[0]) for r in connection.execute(_UNFINISHED_IDS)]
 
 
 def visible(unfinished: Sequence[int]) -> ColumnElement[bool]:
@@ -40,10 +46,21 @@ def finished_only(session: Session, stmt: S) -> S:
     return stmt.where(visible(unfinished)) if unfinished else stmt
 
 
+def _unfinished_seen_by(session: Session) -> list[int]:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return unfinished_ids(connection)
+    transaction = session.get_transaction()
+    read = session.info.get(_READ_IN)
+    if read is None or read[0] is not transaction:
+        read = session.info[_READ_IN] = (transaction, unfinished_ids(connection))
+    return list(read[1])
+
+
 def _hide(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or state.execution_options.get(SHOW_UNFINISHED):
         return
-    unfinished = unfinished_ids(state.session.connection())
+    unfinished = _unfinished_seen_by(state.session)
     if unfinished:
         state.statement = state.statement.options(
             with_loader_criteria(Referral, visible(unfinished), include_aliases=True)

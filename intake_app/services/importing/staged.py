@@ -43,8 +43,9 @@ REMOVE_CHUNK = 5000
 PAUSE_ENV = "INTAKE_TEST_IMPORT_PAUSE"
 # Tests only: step N fails as a full disk would, before it commits.
 FAIL_AT_ENV = "INTAKE_TEST_IMPORT_FAIL_AT"
-# A writer on another computer that has not written a step for this long has stopped.
-STALE_AFTER = timedelta(minutes=5)
+# A writer on another computer that has not written a step for this long has stopped (a
+# step takes a second or so; the margin allows for clocks that disagree a little).
+STALE_AFTER = timedelta(minutes=15)
 WAIT_STEP = 0.2
 # Imports this process is writing now; any other import noted with its pid was left behind.
 _writing_here: set[int] = set()
