@@ -285,7 +285,12 @@ class IntakeDialog(QDialog):
     def reject(self) -> None:
         """Esc, Cancel or closing the window: ask first if anything was typed."""
         if self._snapshot() != self._initial and not self._prompter.confirm(
-            self, "Discard this referral?", "What you typed in the form will be lost."
+            self,
+            "Discard this referral?",
+            "What you typed in the form will be lost.",
+            yes="Discard",
+            no="Keep editing",
+            default_no=True,  # Enter after a stray Esc must not lose the input
         ):
             return
         super().reject()

@@ -43,14 +43,17 @@ from intake_app.services.referrals import Referrals
 from intake_app.services.views import ChecklistLine, ReferralDetail, TimelineEvent
 from intake_app.ui.action_dialogs import (
     PRIORITY_LABELS,
+    MarkSeenDialog,
     ReasonChoice,
     ReasonDialog,
     ReceivedAtDialog,
     ScheduleChoice,
     ScheduleDialog,
+    SeenChoice,
     TriageChoice,
     TriageDialog,
     WhenDialog,
+    readable_reason,
 )
 from intake_app.ui.bus import Bus
 from intake_app.ui.flow_layout import FlowLayout
@@ -475,7 +478,10 @@ class ReferralView(QWidget):
         )
         self.status.setToolTip(f"Closed: {detail.close_reason}" if detail.close_reason else "")
 
-        reasons = "\n".join(f"• {r}" for r in detail.proposal_reasons) or "• no rule applied"
+        reasons = (
+            "\n".join(f"• {readable_reason(r)}" for r in detail.proposal_reasons)
+            or "• no rule applied"
+        )
         if s.priority:
             final = PRIORITY_LABELS[Priority(s.priority)]
             self.priority.setText(final)
@@ -697,7 +703,16 @@ class ReferralView(QWidget):
 
     def ask_triage(self, detail: ReferralDetail) -> TriageChoice | None:
         proposed = Priority(detail.summary.proposed_priority)
-        dialog = TriageDialog(self, proposed, detail.proposal_reasons, self.tz, self.clinic.now())
+        missing = tuple(
+            line.label for line in detail.checklist if line.required and line.received_at is None
+        )
+        dialog = TriageDialog(
+            self, proposed, detail.proposal_reasons, self.tz, self.clinic.now(), missing
+        )
+        return dialog.value() if self.exec_dialog(dialog) else None
+
+    def ask_seen(self, detail: ReferralDetail) -> SeenChoice | None:
+        dialog = MarkSeenDialog(self, self.tz, self.clinic.now(), detail.appointment_at)
         return dialog.value() if self.exec_dialog(dialog) else None
 
     def ask_schedule(self, detail: ReferralDetail) -> ScheduleChoice | None:
@@ -830,13 +845,18 @@ class ReferralView(QWidget):
             )
 
     def _mark_seen(self) -> None:
-        accepted, at = self.ask_when(
-            "Mark seen", "Mark seen", "Record that the patient was seen for the first consult."
-        )
-        if accepted:
+        if self.detail is None:
+            return
+        choice = self.ask_seen(self.detail)
+        if choice is not None:
             self._run(
                 "Mark seen",
-                lambda rid, v: self.referrals.mark_seen(rid, at=at, expected_version=v),
+                lambda rid, v: self.referrals.mark_seen(
+                    rid,
+                    at=choice.at,
+                    expected_version=v,
+                    seen_earlier_than_booked=choice.earlier_than_booked,
+                ),
             )
 
     def _close(self, action: Action) -> None:
