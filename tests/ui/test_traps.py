@@ -361,3 +361,40 @@ def test_alt_shortcuts_of_the_menus_and_the_worklist_filters_are_unique(  # type
     texts += [label.text() for label in window.worklist.findChildren(QLabel) if label.buddy()]
     letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
     assert sorted(letters) == sorted(set(letters)), texts
+
+
+def test_sorting_by_priority_ranks_final_else_proposed_priority_by_urgency(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, bus, clock
+) -> None:
+    from intake_app.domain.enums import Urgency
+    from intake_app.ui.worklist_model import COLUMN_INDEX
+    from intake_app.ui.worklist_view import WorklistView
+
+    cora, tess = sign_in_as("cora"), sign_in_as("tess")
+    plain = {"trigger": Trigger.OTHER, "referrer_urgency": Urgency.ROUTINE}
+    routine = log_referral(cora, family_name="Triaged-routine", **plain)
+    log_referral(cora, family_name="Proposed-urgent", trigger=Trigger.NEW_BIOPSY)
+    soon = log_referral(cora, family_name="Triaged-soon", **plain)
+    log_referral(cora, family_name="Proposed-routine", **plain)
+    log_referral(cora, family_name="Proposed-soon", trigger=Trigger.ABNORMAL_IMAGING)
+    clock.advance(hours=1)
+    Referrals(tess).triage(routine, Priority.ROUTINE)
+    Referrals(tess).triage(soon, Priority.SOON)
+    view = WorklistView(cora, bus)
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    view.show()
+    header = view.table.horizontalHeader()
+    column = COLUMN_INDEX["priority"]
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    model = view.model
+    names = [model.summary(r).family_name for r in range(model.rowCount())]
+    # Most urgent first; a tie newest first, as the received order.
+    assert names == [
+        "Proposed-urgent",
+        "Proposed-soon",
+        "Triaged-soon",
+        "Proposed-routine",
+        "Triaged-routine",
+    ]
