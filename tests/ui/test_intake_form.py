@@ -98,13 +98,13 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     assert ui.partnerEdit.text() == "Valley Gastroenterology"
     assert ui.clinicianEdit.text() == "Dr. Nguyen"  # filled from the directory
     assert ui.partnerHint.isHidden()
-    tab_to(qtbot, dialog, ui.clinicianEdit)
-    tab_to(qtbot, dialog, ui.contactPersonEdit)
-    type_text(qtbot, dialog, "Marta Ruiz")
+    # The directory filled the clinician: Tab goes on to the first contact field still empty.
     tab_to(qtbot, dialog, ui.contactPhoneEdit)
     type_text(qtbot, dialog, "555-0100")
     tab_to(qtbot, dialog, ui.contactFaxEdit)
     type_text(qtbot, dialog, "555-0101")
+    tab_to(qtbot, dialog, ui.contactPersonEdit)
+    type_text(qtbot, dialog, "Marta Ruiz")
     tab_to(qtbot, dialog, ui.familyNameEdit)
     type_text(qtbot, dialog, "Okafor")
     tab_to(qtbot, dialog, ui.givenNameEdit)
@@ -114,14 +114,8 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     tab_to(qtbot, dialog, ui.sexCombo)
     type_text(qtbot, dialog, "f")
     assert ui.sexCombo.currentText() == "Female"
-    tab_to(qtbot, dialog, ui.mrnEdit)
-    type_text(qtbot, dialog, "mrn-77")
     tab_to(qtbot, dialog, ui.patientPhoneEdit)
     type_text(qtbot, dialog, "555-0199")
-    tab_to(qtbot, dialog, ui.contactMethodCombo)
-    type_text(qtbot, dialog, "p")
-    tab_to(qtbot, dialog, ui.languageEdit)
-    type_text(qtbot, dialog, "Igbo")
     tab_to(qtbot, dialog, ui.serviceLineCombo)
     type_text(qtbot, dialog, "hem")
     assert ui.serviceLineCombo.currentText() == "Hematology"
@@ -140,9 +134,6 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     type_text(qtbot, dialog, "s")
     tab_to(qtbot, dialog, ui.timeframeSpin)
     type_text(qtbot, dialog, "14")
-    tab_to(qtbot, dialog, ui.consentCombo)
-    type_text(qtbot, dialog, "o")
-    assert ui.consentCombo.currentText() == "On file"
     boxes = dialog.checklist_boxes()
     keys = list(boxes)
     assert keys[:3] == ["referral_order", "demographics", "insurance"]
@@ -151,6 +142,16 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
         tab_to(qtbot, dialog, boxes[key])
         if key in ticked:
             press(qtbot, dialog, Qt.Key.Key_Space)
+    # What the clinic adds comes after what the fax says.
+    tab_to(qtbot, dialog, ui.mrnEdit)
+    type_text(qtbot, dialog, "mrn-77")
+    tab_to(qtbot, dialog, ui.contactMethodCombo)
+    type_text(qtbot, dialog, "p")
+    tab_to(qtbot, dialog, ui.languageEdit)
+    type_text(qtbot, dialog, "Igbo")
+    tab_to(qtbot, dialog, ui.consentCombo)
+    type_text(qtbot, dialog, "o")
+    assert ui.consentCombo.currentText() == "On file"
     tab_to(qtbot, dialog, dialog.save_button)
     assert dialog.problems() == []
     assert dialog.save_button.isEnabled()
@@ -373,8 +374,9 @@ def test_the_checklist_follows_the_service_line(  # type: ignore[no-untyped-def]
     ui.serviceLineCombo.setCurrentIndex(ui.serviceLineCombo.findData("hematology"))
     boxes = dialog.checklist_boxes()
     assert not ui.checklistHint.isVisibleTo(dialog)
-    assert boxes["labs"].text() == "Key labs (required)" and boxes["labs"].font().bold()
-    assert boxes["pathology_report"].text() == "Pathology report"
+    # Numbered: typing the number ticks the item.
+    assert boxes["labs"].text() == "6  Key labs (required)" and boxes["labs"].font().bold()
+    assert boxes["pathology_report"].text().endswith("  Pathology report")
     assert not boxes["pathology_report"].font().bold()
     assert not boxes["prior_treatment"].text().endswith("(required)")
     boxes["demographics"].setChecked(True)
@@ -383,15 +385,17 @@ def test_the_checklist_follows_the_service_line(  # type: ignore[no-untyped-def]
     old = boxes["labs"]
     qtbot.waitUntil(lambda: not Shiboken.isValid(old))  # the old boxes are gone
     boxes = dialog.checklist_boxes()
-    assert boxes["pathology_report"].text() == "Pathology report (required)"
-    assert boxes["prior_treatment"].text() == "Prior treatment summary (required)"
-    assert boxes["labs"].text() == "Key labs"
+    assert boxes["pathology_report"].text().endswith("  Pathology report (required)")
+    assert boxes["prior_treatment"].text().endswith("  Prior treatment summary (required)")
+    assert boxes["labs"].text().endswith("  Key labs")
     # What was ticked stays ticked when the item is on the new checklist too.
     assert boxes["demographics"].isChecked()
     assert [key for key, box in boxes.items() if box.isChecked()] == ["demographics"]
-    # The boxes follow the clinical fields in the tab order, then Save.
-    assert ui.consentCombo.nextInFocusChain() is boxes["referral_order"]
-    assert boxes["medication_list"].nextInFocusChain() is dialog.save_button
+    # The boxes follow the clinical fields in the tab order, then what the clinic adds.
+    before_first = boxes["referral_order"].previousInFocusChain()
+    assert ui.timeframeSpin in (before_first, before_first.parent())  # the spin box's own edit
+    assert boxes["medication_list"].nextInFocusChain() is ui.mrnEdit
+    assert ui.consentCombo.nextInFocusChain() is dialog.save_button
 
 
 # -- (4) duplicates ------------------------------------------------------------------------------
