@@ -28,7 +28,7 @@ def parse_quick_time(text: str, now: datetime) -> datetime | None:
     """A moment in `now`'s time zone, to the minute, from a quick form; None if it is none.
 
     `now` is aware, in the clinic's zone. Forms: "now"; "-90m", "-2h", "-1d" (before now);
-    "y"/"yesterday" or "t"/"today", optionally with a time ("y 17:00"; without one, the time
+    "y"/"yesterday" or "t"/"today", optionally with a time ("y 17:00", "y17"; without one, the time
     of day now); a time alone ("17:00", today); an ISO date and time ("2026-11-17 17:00").
     """
     words = " ".join(text.strip().lower().split())
@@ -42,6 +42,9 @@ def parse_quick_time(text: str, now: datetime) -> datetime | None:
         amount, unit = int(relative.group(1)), _UNITS[relative.group(2)]
         return local_now - timedelta(**{unit: amount})
     day_word, _sep, rest = words.partition(" ")
+    glued = re.fullmatch(r"([a-z]+)(\d[\d:]*)", day_word)
+    if glued is not None and not rest:  # "y17"
+        day_word, rest = glued.groups()
     if day_word in _DAY_WORDS:
         day = local_now.date() - timedelta(days=_DAY_WORDS[day_word])
         at = _clock(rest) if rest else local_now.time()

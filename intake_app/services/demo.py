@@ -25,7 +25,7 @@ from intake_app.services.importer import (
     write_records,
 )
 from intake_app.services.users import add_user
-from intake_app.store.models import Event, ItemReceipt, Referral, User
+from intake_app.store.models import Event, ItemReceipt, Partner, Referral, User
 
 DEMO_USERS = {
     "admin": (Role.ADMIN,),
@@ -339,6 +339,10 @@ def _as_it_happened(signed_in: SignedIn) -> None:
         session.execute(update(Event).values(recorded_at=Event.effective_at))
         session.execute(update(ItemReceipt).values(recorded_at=ItemReceipt.received_at))
         session.execute(update(Referral).values(recorded_at=Referral.received_at))
+        # The directory knows each partner's numbers, as a clinic's would after a while.
+        for index, partner in enumerate(session.execute(select(Partner)).scalars()):
+            partner.phone = partner.phone or f"555-01{index * 2:02d}"
+            partner.fax = partner.fax or f"555-01{index * 2 + 1:02d}"
 
 
 def demo_marker(db_path: Path) -> Path:

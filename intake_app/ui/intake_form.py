@@ -12,8 +12,8 @@ from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, QTimeZone
-from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, QTimer, QTimeZone
+from PySide6.QtGui import QFocusEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -202,7 +202,8 @@ class IntakeDialog(QDialog):
         self._initial = self._snapshot()
         self._validate()
         self._fit_to_screen()
-        ui.channelCombo.setFocus(Qt.FocusReason.OtherFocusReason)
+        # Received first: most referrals are faxes, the channel's default (Shift+Tab reaches it).
+        ui.receivedEdit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- public -------------------------------------------------------------
     @classmethod
@@ -695,6 +696,8 @@ class IntakeDialog(QDialog):
         ui = self.ui
         self._quick: dict[QDateTimeEdit, str] = {}
         self._fresh: set[QDateTimeEdit] = set()  # focused, nothing typed yet
+        self._quick_before: dict[QDateTimeEdit, QDateTime] = {}
+        self._focus_after_popup: QWidget | None = None
         self._quick_hints: dict[QDateTimeEdit, QLabel] = {}
         for edit, form, error, example in (
             (ui.receivedEdit, ui.referralForm, ui.receivedError, "y 17:00, -2h, t 8:30"),
@@ -709,6 +712,9 @@ class IntakeDialog(QDialog):
             edit.setToolTip(f"{edit.toolTip()}\nQuick forms: {example}.".strip())
         self._completer.popup().installEventFilter(self)
         ui.partnerEdit.installEventFilter(self)
+        self._word_search: dict[QComboBox, tuple[str, int]] = {}
+        for combo in (ui.serviceLineCombo, ui.triggerCombo):
+            combo.installEventFilter(self)  # "l" finds "Abnormal labs" (_search_words)
         self._name_offers: dict[QLineEdit, QPushButton] = {}
         for edit, form, error in (
             (ui.familyNameEdit, ui.patientForm, ui.familyNameError),
@@ -730,8 +736,9 @@ class IntakeDialog(QDialog):
 
     def _fax_order(self, chain: list[QWidget]) -> list[QWidget]:
         """The tab order the way a referral fax reads: when and from whom, the patient, the
-        clinical part, the attachments; then what the clinic adds (MRN, contact preferences,
-        consent), which a fax rarely says. `chain` is consent, the checklist, the buttons."""
+        clinical part, the attachments; then what a fax rarely says (a preferred timeframe) and
+        what the clinic adds (MRN, contact preferences, consent).
+        `chain` is consent, the checklist's boxes, Save and Cancel."""
         ui = self.ui
         offers = getattr(self, "_name_offers", {})
         boxes = chain[1:-2]
@@ -757,8 +764,8 @@ class IntakeDialog(QDialog):
             ui.icd10Edit,
             ui.questionEdit,
             ui.urgencyCombo,
-            ui.timeframeSpin,
             *boxes,
+            ui.timeframeSpin,
             ui.mrnEdit,
             ui.contactMethodCombo,
             ui.languageEdit,
@@ -783,6 +790,13 @@ class IntakeDialog(QDialog):
                 assert isinstance(event, QKeyEvent)
                 return self._quick_key(watched, event)
             return False
+        if watched is ui.partnerEdit and kind == QEvent.Type.FocusIn:
+            assert isinstance(event, QFocusEvent)
+            target, self._focus_after_popup = self._focus_after_popup, None
+            # Only the focus handed back as the list closes; not the user's Shift+Tab or click.
+            if target is not None and event.reason() in _GIVEN_BACK:
+                QTimer.singleShot(0, self, lambda: target.setFocus(Qt.FocusReason.TabFocusReason))
+            return False
         if kind != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
@@ -790,12 +804,11 @@ class IntakeDialog(QDialog):
             Qt.Key.Key_Return,
             Qt.Key.Key_Enter,
         ):
-            popup = self._completer.popup()
-            if not popup.currentIndex().isValid() and popup.model().rowCount() > 0:
-                popup.setCurrentIndex(popup.model().index(0, 0))  # Enter takes the first
-            return False
+            return self._choose_partner()
         if watched is ui.partnerEdit and event.key() == Qt.Key.Key_Tab:
             return not event.modifiers() & ~_KEYPAD and self._skip_filled_contacts()
+        if isinstance(watched, QComboBox) and watched in self._word_search_combos():
+            return self._search_words(watched, event)
         if isinstance(watched, QCheckBox) and watched in self._checks.values():
             text = event.text()
             if len(text) == 1 and text.isdigit() and not event.modifiers() & ~_KEYPAD:
@@ -806,6 +819,38 @@ class IntakeDialog(QDialog):
                     boxes[number - 1].setFocus(Qt.FocusReason.ShortcutFocusReason)
                 return True
         return False
+
+    def _word_search_combos(self) -> tuple[QComboBox, ...]:
+        return (self.ui.serviceLineCombo, self.ui.triggerCombo)
+
+    def _search_words(self, combo: QComboBox, event: QKeyEvent) -> bool:
+        """Type-ahead on the start of any word of a choice, first words first: "l" is
+        "Abnormal labs", "b" "New biopsy finding". The same letter again goes to the next."""
+        text = event.text()
+        if len(text) != 1 or not text.isprintable() or event.modifiers() & ~_SHIFT:
+            return False
+        now = QDateTime.currentMSecsSinceEpoch()
+        typed, last = self._word_search.get(combo, ("", 0))
+        if now - last > QApplication.keyboardInputInterval():
+            typed = ""
+        typed += text.casefold()
+        self._word_search[combo] = (typed, now)
+        again = len(typed) > 1 and set(typed) == {typed[0]}
+        wanted = typed[0] if again else typed
+        texts = [combo.itemText(i).casefold().split() for i in range(combo.count())]
+        first = [i for i, words in enumerate(texts) if words and words[0].startswith(wanted)]
+        other = [
+            i
+            for i, words in enumerate(texts)
+            if i not in first and any(w.startswith(wanted) for w in words[1:])
+        ]
+        found = first + other
+        if not found:
+            return True  # nothing starts so: stay, as Qt's own type-ahead does
+        if again and combo.currentIndex() in found:
+            found = found[found.index(combo.currentIndex()) + 1 :] + found
+        combo.setCurrentIndex(found[0])
+        return True
 
     def _quick_key(self, edit: QDateTimeEdit, event: QKeyEvent) -> bool:
         """Typing a quick form ("y 17:00") into a date field: kept as text, shown below it,
@@ -819,6 +864,7 @@ class IntakeDialog(QDialog):
             # (after "2026" it is the date's own separator).
             starts = ("ytn" if edit is self.ui.receivedEdit else "yt") + ("-" if fresh else "")
             if len(text) == 1 and text.lower() in starts and not event.modifiers() & ~_SHIFT:
+                self._quick_before[edit] = edit.dateTime()
                 self._quick[edit] = text
                 self._show_quick(edit)
                 return True
@@ -828,6 +874,7 @@ class IntakeDialog(QDialog):
             return key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)  # Tab moves on as usual
         if key == Qt.Key.Key_Escape:
             del self._quick[edit]
+            edit.setDateTime(self._quick_before[edit])
             self._quick_hints[edit].hide()
             return True
         if key == Qt.Key.Key_Backspace:
@@ -876,21 +923,45 @@ class IntakeDialog(QDialog):
             field = self._names.get("received_at" if received else "partner_sent_on", "")
             example = "y 17:00, -2h or 2026-11-17 17:00" if received else "y, t or -3d"
             hint.setText(f"{field}: “{typed}” is not a quick form: type e.g. {example}")
+            edit.setDateTime(self._quick_before[edit])  # back to what it was
             _set_role(hint, "error")
             hint.show()
         else:
             hint.hide()
 
-    def _skip_filled_contacts(self) -> bool:
-        """Tab from a directory partner: on to the first contact field still empty, past the
-        ones the directory filled (Shift+Tab goes back through them)."""
+    def _choose_partner(self) -> bool:
+        """Enter in the completion list: take the highlighted partner, else the first, and go
+        on past the contacts the directory filled."""
+        popup = self._completer.popup()
+        index = popup.currentIndex()
+        if not index.isValid():
+            if popup.model().rowCount() == 0:
+                return False
+            index = popup.model().index(0, 0)
+        self.ui.partnerEdit.setText(str(index.data()))
+        popup.hide()
+        # Closing the list gives the focus back to the partner field once the window is
+        # active again; _fast_key sends it on from there.
+        self._focus_after_popup = self._filled_contacts_skip_target()
+        if self._focus_after_popup is not None:
+            self._focus_after_popup.setFocus(Qt.FocusReason.TabFocusReason)
+        return True
+
+    def _filled_contacts_skip_target(self) -> QWidget | None:
         ui = self.ui
         if search_key(ui.partnerEdit.text()) not in self._partners:
+            return None
+        contacts = (ui.clinicianEdit, ui.contactPhoneEdit, ui.contactFaxEdit)
+        if not any(edit.text() for edit in contacts):
+            return None  # the directory filled nothing
+        return next((edit for edit in contacts if not edit.text()), ui.familyNameEdit)
+
+    def _skip_filled_contacts(self) -> bool:
+        """Tab from a directory partner: on to the first of clinician, phone and fax still
+        empty, else to the patient (Shift+Tab goes back through them to the contact person)."""
+        target = self._filled_contacts_skip_target()
+        if target is None:
             return False
-        contacts = (ui.clinicianEdit, ui.contactPhoneEdit, ui.contactFaxEdit, ui.contactPersonEdit)
-        if not contacts[0].text():
-            return False  # nothing filled: Tab as usual
-        target = next((edit for edit in contacts if not edit.text()), ui.familyNameEdit)
         target.setFocus(Qt.FocusReason.TabFocusReason)
         return True
 
@@ -1052,6 +1123,11 @@ def _repolish(widget: QWidget) -> None:
 
 
 _KEYPAD = Qt.KeyboardModifier.KeypadModifier
+_GIVEN_BACK = (
+    Qt.FocusReason.PopupFocusReason,
+    Qt.FocusReason.ActiveWindowFocusReason,
+    Qt.FocusReason.OtherFocusReason,
+)
 _SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 

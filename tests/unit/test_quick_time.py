@@ -17,6 +17,8 @@ NOW = datetime(2026, 11, 18, 9, 12, 30, tzinfo=CHICAGO)
         ("y 17:00", datetime(2026, 11, 17, 17, 0, tzinfo=CHICAGO)),
         ("Yesterday 5:30", datetime(2026, 11, 17, 5, 30, tzinfo=CHICAGO)),
         ("y 1700", datetime(2026, 11, 17, 17, 0, tzinfo=CHICAGO)),
+        ("y17", datetime(2026, 11, 17, 17, 0, tzinfo=CHICAGO)),
+        ("t8:30", datetime(2026, 11, 18, 8, 30, tzinfo=CHICAGO)),
         ("y", datetime(2026, 11, 17, 9, 12, tzinfo=CHICAGO)),
         ("t 8", datetime(2026, 11, 18, 8, 0, tzinfo=CHICAGO)),
         ("-2h", datetime(2026, 11, 18, 7, 12, tzinfo=CHICAGO)),
@@ -32,7 +34,9 @@ def test_quick_times(text: str, expected: datetime) -> None:
     assert parse_quick_time(text, NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["", "y 25:00", "y 17:75", "tomorrow", "-2x", "17/11", "yy"])
+@pytest.mark.parametrize(
+    "text", ["", "y 25:00", "y 17:75", "tomorrow", "-2x", "17/11", "yy", "x17"]
+)
 def test_what_is_not_a_quick_time_is_none(text: str) -> None:
     assert parse_quick_time(text, NOW) is None
 
