@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
 
 from intake_app import __version__
 from intake_app.services.auth import SignedIn, sign_in
@@ -62,13 +62,21 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.worklist)
-        self.splitter.addWidget(self.referral_view)
+        # The referral scrolls when the window is short (200 % on a 1080p screen) rather than
+        # squeezing its checklist and timeline to nothing.
+        self.referral_scroll = QScrollArea()
+        self.referral_scroll.setObjectName("referralScroll")
+        self.referral_scroll.setWidgetResizable(True)
+        self.referral_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.referral_scroll.setWidget(self.referral_view)
+        self.splitter.addWidget(self.referral_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         # Neither pane can be dragged shut; View > Restore layout brings back the first layout.
         self.splitter.setChildrenCollapsible(False)
         chars = self.fontMetrics().averageCharWidth()
         self.referral_view.setMinimumWidth(chars * MIN_REFERRAL_CHARS)
+        self.referral_scroll.setMinimumWidth(chars * MIN_REFERRAL_CHARS)
         self.worklist.setMinimumWidth(chars * MIN_WORKLIST_CHARS)
         self.setCentralWidget(self.splitter)
 
@@ -215,6 +223,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        self._fit_to_screen()
         state = settings.value("mainWindow/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -223,6 +232,20 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         else:
             self.restore_layout()
+
+    def _fit_to_screen(self) -> None:
+        """Within the screen's available area: 1280 x 800 at 200 % is larger than 1080p."""
+        available = self.screen().availableGeometry()
+        frame = self.frameGeometry().size() - self.size()  # title bar and borders, if known
+        width = min(self.width(), available.width() - frame.width())
+        height = min(self.height(), available.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        place = self.frameGeometry()
+        place.moveLeft(max(available.left(), min(place.left(), available.right() - width)))
+        place.moveTop(max(available.top(), min(place.top(), available.bottom() - height)))
+        if place.topLeft() != self.frameGeometry().topLeft():
+            self.move(place.topLeft())
 
     def restore_layout(self) -> None:
         """The first layout: the worklist is where the day is spent, so the larger share."""

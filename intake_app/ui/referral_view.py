@@ -123,6 +123,8 @@ SHORT_DATE_TIME = "%d %b %H:%M"
 SIDE_BY_SIDE_CHARS = 120
 
 TREE_STYLE = "QTreeView::item { padding: 3px 4px; }"
+# The checklist and the timeline keep this many rows in sight; the view scrolls beyond that.
+MIN_VISIBLE_ROWS = 4
 
 # Checklist columns
 C_ITEM, C_STATE = 0, 1
@@ -280,6 +282,7 @@ class ReferralView(QWidget):
         head.setSectionResizeMode(C_ITEM, QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(C_STATE, QHeaderView.ResizeMode.ResizeToContents)
         self.checklist.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.checklist.setMinimumHeight(self._rows_height(MIN_VISIBLE_ROWS))
         self.checklist.itemChanged.connect(self._on_item_changed)
         self.checklist.currentItemChanged.connect(lambda *_: self._update_item_buttons())
         layout.addWidget(self.checklist, 1)
@@ -312,6 +315,7 @@ class ReferralView(QWidget):
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.timeline.setStyleSheet(TREE_STYLE)
         self.timeline.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.timeline.setMinimumHeight(self._rows_height(MIN_VISIBLE_ROWS))
         head = self.timeline.header()
         head.setStretchLastSection(False)
         head.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 6)
@@ -387,6 +391,11 @@ class ReferralView(QWidget):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
+
+    def _rows_height(self, rows: int) -> int:
+        """Room for a header and `rows` rows of a tree in this font (TREE_STYLE's padding)."""
+        line = max(self.fontMetrics().height(), self._icon_size().height()) + 8
+        return line * (rows + 1) + 6
 
     def _icon_size(self) -> QSize:
         side = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)

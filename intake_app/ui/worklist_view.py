@@ -342,6 +342,8 @@ class WorklistView(QWidget):
             text = metrics.horizontalAdvance(sample) + _CELL_PADDING
             if key == "due":  # bold when overdue, after the status icon
                 text = titles.horizontalAdvance(sample) + _CELL_PADDING + _ICON_ROOM
+            if key == "received":  # the overdue icon is repeated here
+                text += _ICON_ROOM
             width = max(title, text)
             if key == "patient":
                 self._patient_width = width

@@ -398,3 +398,42 @@ def test_sorting_by_priority_ranks_final_else_proposed_priority_by_urgency(  # t
         "Proposed-routine",
         "Triaged-routine",
     ]
+
+
+# -- 11: small screens and high scaling ---------------------------------------------------------
+def test_first_open_fits_the_screen_and_the_checklist_keeps_rows_in_sight(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clinic_files, prompter, clock
+) -> None:
+    """The offscreen screen is 800 x 600: smaller than the default 1280 x 800, as 1080p at
+    200 % (960 x 540) is."""
+    cora = sign_in_as("cora")
+    rid = log_referral(cora)
+    window = make_window(qtbot, cora, clinic_files, prompter)
+    available = window.screen().availableGeometry()
+    assert available.contains(window.frameGeometry()) or (
+        window.width() <= available.width() and window.height() <= available.height()
+    )
+    window.referral_view.show_referral(rid)
+    qtbot.wait(10)
+    view = window.referral_view
+    row = view.checklist.visualItemRect(view.checklist.topLevelItem(0)).height()
+    assert row > 0 and view.checklist.viewport().height() >= 3 * row
+    assert view.timeline.viewport().height() >= 3 * row
+
+
+def test_overdue_shows_in_the_first_column_too(qtbot, sign_in_as, bus, clock) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.ui.worklist_model import COLUMN_INDEX, DueStatusRole
+    from intake_app.ui.worklist_view import WorklistView
+
+    cora = sign_in_as("cora")
+    log_referral(cora)
+    clock.advance(days=10)  # not acknowledged in time
+    view = WorklistView(cora, bus)
+    qtbot.addWidget(view)
+    model = view.model
+    first = model.index(0, 0)
+    assert model.data(first, DueStatusRole) == "overdue"
+    assert view.table.horizontalHeader().logicalIndex(0) == COLUMN_INDEX["received"]
+    assert not model.data(first, Qt.ItemDataRole.DecorationRole).isNull()
+    assert "Overdue" in model.data(first, Qt.ItemDataRole.ToolTipRole)
+    assert "Overdue" in model.data(first, Qt.ItemDataRole.AccessibleTextRole)
