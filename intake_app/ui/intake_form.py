@@ -722,7 +722,6 @@ class IntakeDialog(QDialog):
         ):
             offer = QPushButton()
             offer.setObjectName(edit.objectName().replace("Edit", "Offer"))
-            offer.setFlat(True)
             offer.hide()
             offer.clicked.connect(lambda _c=False, e=edit: self._accept_offer(e))
             edit.textChanged.connect(lambda _t, e=edit: self._offer_capitals(e))

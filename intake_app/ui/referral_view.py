@@ -124,7 +124,7 @@ SIDE_BY_SIDE_CHARS = 120
 
 TREE_STYLE = "QTreeView::item { padding: 3px 4px; }"
 # The checklist and the timeline keep this many rows in sight; the view scrolls beyond that.
-MIN_VISIBLE_ROWS = 4
+MIN_VISIBLE_ROWS = 3
 
 # Checklist columns
 C_ITEM, C_STATE = 0, 1
