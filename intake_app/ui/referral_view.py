@@ -392,10 +392,26 @@ class ReferralView(QWidget):
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
 
+    def heightForWidth(self, width: int) -> int:
+        """The height the view needs at `width` with its checklist and timeline at their
+        minimum: what the main window's scroll area gives it, so it scrolls only when even
+        that does not fit (a box layout would ask for every part's preferred height)."""
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        height = margins.top() + margins.bottom() + layout.spacing() * (layout.count() - 1)
+        for index in range(layout.count()):
+            item = layout.itemAt(index)
+            if item.hasHeightForWidth():
+                height += item.heightForWidth(inner)
+            else:
+                height += item.minimumSize().height()
+        return height
+
     def _rows_height(self, rows: int) -> int:
         """Room for a header and `rows` rows of a tree in this font (TREE_STYLE's padding)."""
         line = max(self.fontMetrics().height(), self._icon_size().height()) + 8
-        return line * (rows + 1) + 6
+        return line * (rows + 2)  # the header, and a margin for frames and row padding
 
     def _icon_size(self) -> QSize:
         side = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)

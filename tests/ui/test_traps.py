@@ -448,3 +448,19 @@ def test_overdue_shows_in_the_first_column_too(qtbot, sign_in_as, bus, clock) ->
     assert not model.data(first, Qt.ItemDataRole.DecorationRole).isNull()
     assert "Overdue" in model.data(first, Qt.ItemDataRole.ToolTipRole)
     assert "Overdue" in model.data(first, Qt.ItemDataRole.AccessibleTextRole)
+
+
+def test_at_normal_size_the_whole_referral_is_in_sight_without_scrolling(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clinic_files, prompter, clock
+) -> None:
+    cora = sign_in_as("cora")
+    rid = log_referral(cora)
+    window = make_window(qtbot, cora, clinic_files, prompter)
+    window.resize(1280, 760)  # 100 % on a 1080p screen
+    window.restore_layout()
+    window.referral_view.show_referral(rid)
+    qtbot.waitUntil(lambda: window.referral_view.width() > 0)
+    qtbot.wait(10)
+    assert window.referral_scroll.verticalScrollBar().maximum() == 0
+    buttons = window.referral_view.buttons.values()
+    assert all(not b.visibleRegion().isEmpty() for b in buttons)
