@@ -213,6 +213,7 @@ def _progress(
         return rng.uniform(1.05, 1.5) if rng.random() < late else rng.uniform(0.1, 0.8)
 
     def by(moment: datetime) -> datetime | None:
+        moment = _office_hours(moment, tz, rng)
         return moment if moment < now else None
 
     complete_at: datetime | None = received
@@ -269,6 +270,17 @@ def _progress(
         else:
             out["seen_at"] = _iso(appointment, tz)
     return out
+
+
+def _office_hours(moment: datetime, tz: ZoneInfo, rng: random.Random) -> datetime:
+    """Staff work weekdays 08:00-17:30: a step due outside them happens the next morning."""
+    local = moment.astimezone(tz)
+    if local.weekday() < 5 and time(8) <= local.time() <= time(17, 30):
+        return moment
+    day = local.date() + timedelta(days=1 if local.time() > time(17, 30) else 0)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(8, rng.randrange(60)), tzinfo=tz)
 
 
 def rows_to_csv(rows: list[dict[str, str]]) -> str:

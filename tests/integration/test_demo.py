@@ -1,8 +1,9 @@
 """The demo clinic looks like a clinic: each step by a user allowed to take it, a queue that is
 mostly on time, and old referrals closed or seen."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -67,6 +68,14 @@ def test_every_demo_step_is_by_a_user_whose_role_allows_it(demo: Path) -> None:
     assert triage_users == {"triage"}
     # Recorded as it happened, not all at the moment the demo was made.
     assert all(recorded == at for _k, _t, _u, at, recorded in steps)
+    # Staff decisions in office hours (weekdays, 08:00-17:30 in the clinic's zone); faxes and
+    # the records that come with them arrive when they do.
+    chicago = ZoneInfo("America/Chicago")
+    decisions = ("acknowledged", "transition")
+    staff_steps = [at.astimezone(chicago) for k, _t, _u, at, _r in steps if k in decisions]
+    assert staff_steps and all(
+        t.weekday() < 5 and time(8) <= t.time() <= time(17, 30) for t in staff_steps
+    )
 
 
 def test_the_demo_queue_is_mostly_on_time_and_old_referrals_are_closed(demo: Path) -> None:
