@@ -215,8 +215,7 @@ class LockController(QObject):
         prompt.unlock_button.clicked.connect(self._try)
         prompt.password.returnPressed.connect(self._try)
         self.prompt = prompt
-        prompt.show()
-        prompt.raise_()
+        prompt.show()  # shown last, it is the top window: no raise() needed
         prompt.activateWindow()
         prompt.password.setFocus(Qt.FocusReason.OtherFocusReason)
         self.locked.emit()

@@ -1,14 +1,10 @@
 """The main window: actions and shortcuts, status bar, window state, and the automatic lock."""
 
-import pytest
 from PySide6.QtGui import QKeySequence
 
 from intake_app.ui.main_window import ActionId, MainWindow
 from tests.conftest import COORDINATOR_PASSWORD
 from tests.factories import log_referral
-
-# The lock screen raises itself above the other windows; offscreen has no stacking to change.
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support raise\(\)")
 
 
 def make_window(qtbot, signed_in, clinic_files, prompter, **kw) -> MainWindow:  # type: ignore[no-untyped-def]

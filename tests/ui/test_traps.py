@@ -22,8 +22,6 @@ from tests.ui.test_main_window import make_window
 from tests.ui.test_referral_view import make_view
 
 Errors = list[BaseException]
-# The lock screen raises itself above the other windows; offscreen has no stacking to change.
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing)")
 
 
 def inside_modal(qtbot, act: Callable[[QWidget], None], errors: Errors) -> None:  # type: ignore[no-untyped-def]
