@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
+from intake_app.ui.prompts import make_default
+
 DEFAULT_IDLE_MINUTES = 10
 LOCK_KEYS = QKeySequence("Ctrl+L")
 _ACTIVITY = {
@@ -147,7 +149,7 @@ class LockScreen(QDialog):
         self.password.setPlaceholderText("Password")
         self.password.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
         self.unlock_button = QPushButton("Unlock")
-        self.unlock_button.setDefault(True)
+        make_default(self.unlock_button)
         row.addWidget(self.password, 1)
         row.addWidget(self.unlock_button)
         layout.addLayout(row)
