@@ -212,7 +212,12 @@ def _sign_in(args: argparse.Namespace, secrets: Secrets):  # type: ignore[no-unt
     if not args.user:
         raise UsageError("--user is required")
     password = secrets.read(f"Password for {args.user}")
-    return sign_in(_db(args), args.user, password)
+    return sign_in(_db(args), args.user, password, on_migration=_say_migrating)
+
+
+def _say_migrating(migration) -> None:  # type: ignore[no-untyped-def]
+    """An upgrade changes the file: one line on standard error before it starts."""
+    print(f"intake-app: {migration.notice(done=False)}", file=sys.stderr)
 
 
 def _out(text: str = "") -> None:

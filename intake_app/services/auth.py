@@ -2,17 +2,26 @@
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from intake_app.domain.checklists import load_service_lines
 from intake_app.domain.enums import Role
 from intake_app.paths import resource
-from intake_app.services.clinic import Actor, Clinic, Clock, utc_now
+from intake_app.services import audit
+from intake_app.services.clinic import (
+    Actor,
+    Clinic,
+    Clock,
+    _derive_audit_key,
+    default_workstation,
+    utc_now,
+)
 from intake_app.services.errors import ServiceError
 from intake_app.store import DatabaseExists, KeyFileDamaged, NotOurDatabase, WrongPassword, schema
 from intake_app.store.engine import check_existing, encrypted_engine
@@ -33,6 +42,7 @@ from intake_app.store.models import (
     User,
     UserRole,
 )
+from intake_app.store.schema import Backup, Migration
 
 MIN_PASSWORD_LENGTH = 10
 USER_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -48,6 +58,8 @@ class NewClinic:
 class SignedIn:
     clinic: Clinic
     actor: Actor
+    # The schema upgrade this sign-in made, for the one-line notice the front ends show.
+    migration: Migration | None = None
 
     def close(self) -> None:
         self.clinic.close()
@@ -166,10 +178,22 @@ def _seed_service_lines(session: Session, now: datetime) -> None:
             )
 
 
-def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Clinic:
+def _open(
+    db_path: Path,
+    data_key: bytes,
+    key_file: KeyFile,
+    clock: Clock,
+    opened_by: str,
+    on_migration: Callable[[Migration], None] | None = None,
+) -> tuple[Clinic, Migration | None]:
     engine = encrypted_engine(db_path, data_key)
     try:
-        schema.upgrade(engine)
+        migration = schema.upgrade(
+            engine,
+            backup=Backup(db_path, data_key),
+            announce=on_migration,
+            record=_audit_migration(data_key, opened_by, clock),
+        )
         clinic = Clinic(engine, str(db_path), data_key, clock=clock, db_path=db_path)
     except BaseException:
         engine.dispose()
@@ -177,7 +201,30 @@ def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Cl
     if clinic.settings.database_id != key_file.database_id:
         clinic.close()
         raise NotOurDatabase(f"the key file beside {db_path} belongs to another database")
-    return clinic
+    return clinic, migration
+
+
+def _audit_migration(
+    data_key: bytes, opened_by: str, clock: Clock
+) -> Callable[[Connection, Migration], None]:
+    """The `migrate_schema` entry, chained like any other, in the upgrade's own transaction:
+    by the user whose key opened the database (the one signing in)."""
+
+    def record(connection: Connection, migration: Migration) -> None:
+        with Session(bind=connection) as session:
+            audit.append(
+                session,
+                _derive_audit_key(data_key),
+                at=clock(),
+                user_name=opened_by,
+                action="migrate_schema",
+                entity="schema",
+                entity_id=f"{migration.from_revision}->{migration.to_revision}"[:40],
+                outcome="ok",
+                workstation=default_workstation(),
+            )
+
+    return record
 
 
 def _load_key_file(db_path: Path) -> KeyFile:
@@ -196,11 +243,20 @@ def _actor(clinic: Clinic, name: str) -> Actor:
         return Actor(user.id, user.name, frozenset(Role(r.role) for r in user.roles))
 
 
-def sign_in(db_path: Path, user_name: str, password: str, *, clock: Clock = utc_now) -> SignedIn:
+def sign_in(
+    db_path: Path,
+    user_name: str,
+    password: str,
+    *,
+    clock: Clock = utc_now,
+    on_migration: Callable[[Migration], None] | None = None,
+) -> SignedIn:
+    """Unlock and open the database; an older schema is backed up and upgraded first
+    (`on_migration` hears of it before it starts)."""
     key_file = _load_key_file(db_path)
     name = user_name.strip().lower()
     data_key = key_file.unwrap(USER, name, password)
-    clinic = _open(db_path, data_key, key_file, clock)
+    clinic, migration = _open(db_path, data_key, key_file, clock, name, on_migration)
     try:
         actor = _actor(clinic, name)
     except BaseException:
@@ -208,7 +264,7 @@ def sign_in(db_path: Path, user_name: str, password: str, *, clock: Clock = utc_
         raise
     with clinic.unit(actor, "sign_in", "user", str(actor.user_id)):
         pass
-    return SignedIn(clinic, actor)
+    return SignedIn(clinic, actor, migration)
 
 
 def recover(
@@ -218,7 +274,7 @@ def recover(
     check_password(new_password)
     key_file = _load_key_file(db_path)
     data_key = key_file.unwrap(RECOVERY, RECOVERY, normalise_recovery_code(recovery_code))
-    clinic = _open(db_path, data_key, key_file, clock)
+    clinic, migration = _open(db_path, data_key, key_file, clock, RECOVERY)
     try:
         actor = _actor(clinic, user_name.strip().lower())
         kdf = key_file.find(RECOVERY, RECOVERY).kdf  # type: ignore[union-attr]
@@ -228,7 +284,7 @@ def recover(
     except BaseException:
         clinic.close()
         raise
-    return SignedIn(clinic, actor)
+    return SignedIn(clinic, actor, migration)
 
 
 def change_password(signed_in: SignedIn, old_password: str, new_password: str) -> None:

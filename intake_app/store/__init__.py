@@ -27,3 +27,7 @@ class DatabaseMissing(StoreError):
 
 class DatabaseExists(StoreError):
     pass
+
+
+class MigrationFailed(StoreError):
+    pass

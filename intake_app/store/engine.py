@@ -4,7 +4,11 @@ Everything SQLite-specific (pragmas, URI flags) stays in this module so that
 the rest of the store runs unchanged on PostgreSQL.
 """
 
+import os
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from intake_app.store import DatabaseExists, DatabaseMissing, NotOurDatabase
+from intake_app.store import DatabaseExists, DatabaseMissing, MigrationFailed, NotOurDatabase
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 STATEMENT_CACHE = 4
@@ -123,6 +127,83 @@ def plaintext_engine_for_benchmark(path: Path) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+# -- schema changes and backups (SQLite / SQLCipher) ------------------------------
+
+
+@contextmanager
+def schema_change(engine: Engine) -> Iterator[Connection]:
+    """One connection holding one transaction for a whole schema upgrade.
+
+    SQLite: foreign keys off (a table rebuild drops and recreates a referenced table, and the
+    pragma cannot change inside a transaction), BEGIN IMMEDIATE so the change and every check
+    before it see the same database, DDL inside the transaction (SQLite's DDL is
+    transactional), `PRAGMA foreign_key_check` before COMMIT; ROLLBACK on any failure; foreign
+    keys back on. PostgreSQL: an ordinary transaction, its DDL is transactional too.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        # The driver must not open or commit transactions on its own while we hold one.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        try:
+            if connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() != 0:
+                raise MigrationFailed("foreign keys could not be turned off for the upgrade")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    tables = ", ".join(sorted({str(row[0]) for row in broken}))
+                    raise MigrationFailed(
+                        f"the upgrade would leave {len(broken)} row(s) in {tables} "
+                        "referring to rows that do not exist"
+                    )
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+def encrypted_backup(source: Path, key: bytes, target: Path) -> None:
+    """Copy the database at `source`, encrypted with the same raw key, to `target` (0600).
+
+    SQLite's online backup API, from a connection of its own: it reads the last committed
+    state (a migration holding the write lock has not committed anything yet) into a
+    destination keyed like the source, so the copy is never plaintext (checked by
+    tests/integration/test_migrations.py). Written beside the target, then renamed.
+    """
+    import sqlcipher3
+
+    pragma_key = f"PRAGMA key = \"x'{key.hex()}'\""
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    os.close(fd)  # created 0600; SQLite takes an empty file as a new database
+    partial = Path(temporary)
+    try:
+        reader = sqlcipher3.connect(f"file:{source.resolve()}?mode=rw", uri=True)
+        try:
+            reader.execute(pragma_key)
+            reader.execute("PRAGMA busy_timeout = 5000")
+            copy = sqlcipher3.connect(str(partial))
+            try:
+                copy.execute(pragma_key)
+                reader.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            reader.close()
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def postgres_engine(url: str) -> Engine:

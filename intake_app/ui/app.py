@@ -84,6 +84,8 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
         return 0
     remember_database(db)
     window = MainWindow(dialog.signed_in, db)
+    if dialog.signed_in.migration is not None:
+        window.statusBar().showMessage(dialog.signed_in.migration.notice(done=True))
     window.show()
     return app.exec()
 
