@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.demo import create_demo, demo_users
@@ -85,7 +85,12 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     remember_database(db)
     window = MainWindow(dialog.signed_in, db)
     if dialog.signed_in.migration is not None:
-        window.statusBar().showMessage(dialog.signed_in.migration.notice(done=True))
+        # The file changed and a copy was made: say so where it stays visible.
+        text = dialog.signed_in.migration.notice(done=True)
+        notice = QLabel(f"  {text}")
+        notice.setToolTip(text)
+        notice.setProperty("role", "hint")
+        window.statusBar().addWidget(notice, 1)
     window.show()
     return app.exec()
 
