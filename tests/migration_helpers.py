@@ -25,6 +25,16 @@ raise RuntimeError("this migration fails half-way, after its table rebuild")
 """
 )
 
+KILLED_AFTER_REBUILD = (
+    ADD_PARTNER_NOTE
+    + """
+import os
+import signal
+
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+)
+
 # Leaves referrals pointing at partners that no longer exist.
 ORPHANS_REFERRALS = """
 op.execute("DELETE FROM partners")

@@ -1,7 +1,10 @@
 """Upgrading an existing database: encrypted backup first, one transaction, foreign keys off
 for table rebuilds and checked after, an audit entry; a failure changes nothing."""
 
+import signal
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,10 +23,13 @@ from tests.factories import log_referral
 from tests.migration_helpers import (
     ADD_PARTNER_NOTE,
     FAILS_AFTER_REBUILD,
+    KILLED_AFTER_REBUILD,
     ORPHANS_REFERRALS,
     TEST_REVISION,
     install_test_migration,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -134,6 +140,30 @@ def test_failing_migration_leaves_the_database_as_it_was(
     # Not stuck: once the migration is fixed, the next sign-in upgrades.
     install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
     signed_in = sign_in(populated, "cora", COORDINATOR_PASSWORD, clock=clock)
+    signed_in.close()
+    assert signed_in.migration is not None
+
+
+def test_process_killed_during_a_migration_leaves_the_database_as_it_was(
+    populated, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    old_schema, old = read(populated)
+    install_test_migration(tmp_path, monkeypatch, KILLED_AFTER_REBUILD)
+    child = f"""
+from pathlib import Path
+from intake_app.services.auth import sign_in
+from intake_app.store import schema
+schema.MIGRATIONS = Path({str(tmp_path / "migrations")!r})
+sign_in(Path({str(populated)!r}), "cora", {COORDINATOR_PASSWORD!r})
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", child], cwd=ROOT, capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+    assert read(populated) == (old_schema, old)
+    install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
+    signed_in = sign_in(populated, "cora", COORDINATOR_PASSWORD)
     signed_in.close()
     assert signed_in.migration is not None
 
