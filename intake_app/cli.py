@@ -189,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     av = aud_sub.add_parser("verify", help="re-compute the hash chain")
     _common(av, suppress=True)
     av.set_defaults(handler=cmd_audit_verify)
+
+    p = command("check", "check every page of the database for damage (reads, never writes)")
+    p.set_defaults(handler=cmd_check)
     return parser
 
 
@@ -559,10 +562,33 @@ def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
     finally:
         signed_in.close()
     if result.intact:
-        _out(f"Audit trail intact: {result.entries} entries")
+        anchored = (
+            f"; holds the head anchored at sign-out ({result.anchor.entries} entries)"
+            if result.anchor
+            else "; not anchored yet (the first sign-out anchors it)"
+        )
+        _out(f"Audit trail intact: {result.entries} entries{anchored}")
         return EXIT_OK
+    where = f"audit trail broken at entry {result.first_broken}: " if result.first_broken else ""
+    print(f"error: {where}{result.problem}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.audit_check import check_database
+
+    if not args.user:
+        raise UsageError("--user is required")
+    password = secrets.read(f"Password for {args.user}")
+    result = check_database(_db(args), args.user, password)
+    if result.sound:
+        _out("Database sound: every page, its structure and its references check out")
+        return EXIT_OK
+    for problem in result.problems[:20]:
+        print(problem, file=sys.stderr)
     print(
-        f"error: audit trail broken at entry {result.first_broken}: {result.problem}",
+        f"error: the database is damaged ({len(result.problems)} problem(s)); "
+        "restore it from a backup",
         file=sys.stderr,
     )
     return EXIT_USER_ERROR
@@ -600,6 +626,12 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except Exception as exc:
         if os.environ.get("INTAKE_DEBUG"):
             raise
+        from intake_app.services.audit_check import damage_message
+
+        damaged = damage_message(exc)
+        if damaged is not None:
+            print(f"error: {damaged}", file=sys.stderr)
+            return EXIT_USER_ERROR
         # The message may quote stored values, so only the kind of failure is shown.
         print(
             f"error: unexpected {type(exc).__name__}; run with INTAKE_DEBUG=1 for details",

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from intake_app.domain.checklists import load_service_lines
@@ -62,7 +63,30 @@ class SignedIn:
     migration: Migration | None = None
 
     def close(self) -> None:
-        self.clinic.close()
+        """Sign out: anchor the audit trail's head outside the database, then drop the key."""
+        try:
+            _anchor_audit_head(self.clinic)
+        finally:
+            self.clinic.close()
+
+
+def _anchor_audit_head(clinic: Clinic) -> None:
+    """Once per sign-out: a closed clinic (locked, or signed out already) has no key left."""
+    if clinic.db_path is None or not clinic.audit_key:
+        return
+    try:
+        with clinic.session() as session:
+            audit.write_anchor(
+                session,
+                audit.anchor_path(clinic.db_path),
+                audit.anchor_key(clinic.data_key),
+                clinic.settings.database_id,
+                clinic.now(),
+            )
+    except (OSError, SQLAlchemyError):
+        # The previous anchor stays, and the chain still extends it: signing out must not
+        # fail because the newest head could not be recorded (a full disk, a busy writer).
+        pass
 
 
 def check_user_name(name: str) -> str:
@@ -190,7 +214,7 @@ def _open(
     try:
         migration = schema.upgrade(
             engine,
-            backup=Backup(db_path, data_key),
+            backup=Backup(db_path, data_key, (audit.anchor_path(db_path),)),
             announce=on_migration,
             record=_audit_migration(data_key, opened_by, clock),
         )

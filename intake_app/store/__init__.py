@@ -29,5 +29,15 @@ class DatabaseExists(StoreError):
     pass
 
 
+class DatabaseDamaged(StoreError):
+    """Pages fail their checks: only a backup brings the data back."""
+
+    def __init__(self, detail: str = "") -> None:
+        where = f" ({detail})" if detail else ""
+        super().__init__(
+            f"the database is damaged{where}; run 'intake-app check', and restore it from a backup"
+        )
+
+
 class MigrationFailed(StoreError):
     pass

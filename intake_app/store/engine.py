@@ -37,6 +37,7 @@ def _enable_memory_security() -> None:
         probe = sqlcipher3.connect(":memory:")
         try:
             probe.execute("PRAGMA cipher_memory_security = ON")
+            probe.execute(SILENCE_SQLCIPHER_LOG)
         finally:
             probe.close()
         _memory_security_on = True
@@ -249,3 +250,39 @@ def _epoch_seconds_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: A
 @compiles(epoch_seconds, "postgresql")
 def _epoch_seconds_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
     return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+# -- damage ---------------------------------------------------------------------
+# SQLCipher logs every page that fails its HMAC to standard error ("ERROR CORE ...");
+# the application says it once, in its own words. The log level is process-wide.
+SILENCE_SQLCIPHER_LOG = "PRAGMA cipher_log_level = NONE"
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a database error means damaged pages (SQLITE_CORRUPT or SQLITE_NOTADB)."""
+    original = getattr(exc, "orig", exc)
+    code = getattr(original, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def page_problems(connection: Connection, *, thorough: bool) -> list[str]:
+    """SQLCipher's check of every page's HMAC; then SQLite's structure check (quick, or
+    full and foreign keys when `thorough`). Empty when all is well; nothing on PostgreSQL."""
+    if connection.dialect.name != "sqlite":
+        return []
+    problems = [str(r[0]) for r in connection.exec_driver_sql("PRAGMA cipher_integrity_check")]
+    if problems:
+        # A failed page leaves the connection in SQLCipher's error state: do not reuse it.
+        connection.invalidate()
+        return problems
+    structure = "integrity_check" if thorough else "quick_check"
+    problems = [str(r[0]) for r in connection.exec_driver_sql(f"PRAGMA {structure}")]
+    if problems != ["ok"]:
+        return problems
+    if not thorough:
+        return []
+    return [
+        f"{table} row {rowid} refers to a missing {parent} row"
+        for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check")
+    ]

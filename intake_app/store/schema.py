@@ -40,6 +40,9 @@ class Backup:
 
     db_path: Path
     key: bytes
+    # Files beside the database that belong with it (`<db>.anchor`), copied when present.
+    # The key file always is.
+    companions: tuple[Path, ...] = ()
 
 
 def backup_path(db_path: Path, to_revision: str) -> Path:
@@ -122,15 +125,19 @@ def upgrade(
 
 
 def _back_up(backup: Backup, target: Path) -> None:
-    """The encrypted copy and its key file beside it, both readable by their owner only."""
+    """The encrypted copy and, beside it, the key file and the companions present, named as
+    they are beside the database (`<copy>.keys`, …): all readable by their owner only."""
     encrypted_backup(backup.db_path, backup.key, target)
-    keys = key_file_for(target)
-    fd = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key_file_for(backup.db_path).read_bytes())
-        handle.flush()
-        os.fsync(handle.fileno())
-    keys.chmod(0o600)  # an older file of that name may have had wider permissions
+    present = [p for p in backup.companions if p.exists()]
+    for source in [key_file_for(backup.db_path), *present]:
+        suffix = source.name.removeprefix(backup.db_path.name)
+        copy = target.with_name(target.name + suffix)
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(source.read_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        copy.chmod(0o600)  # an older file of that name may have had wider permissions
 
 
 def _refuse_unknown(script: ScriptDirectory, revision: str | None) -> None:

@@ -4,12 +4,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
+from intake_app.services.audit_check import damage_message
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.demo import create_demo, demo_users
+from intake_app.ui.prompts import Prompter
 from intake_app.ui.style import apply_style, icon
 
 ORGANISATION = "ReferralIntake"
@@ -76,6 +79,7 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     from intake_app.ui.main_window import MainWindow
     from intake_app.ui.signin import SignInDialog
 
+    install_error_hook(Prompter(), None)  # from the sign-in on: signing in reads pages too
     db = ensure_demo(demo_path) if demo else choose_database(explicit_db, default, demo_path)
     if db is None:
         return 0
@@ -93,6 +97,22 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
         window.statusBar().addWidget(notice, 1)
     window.show()
     return app.exec()
+
+
+def install_error_hook(prompter: Prompter, parent: QWidget | None) -> None:
+    """The GUI's last error path: an exception no widget handled reaches sys.excepthook
+    (PySide calls it for slots). A damaged database is said in one line, as the CLI says it;
+    anything else keeps Python's report."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        message = damage_message(exc)
+        if message is not None:
+            prompter.error(parent, APPLICATION, message)
+            return
+        previous(kind, exc, tb)
+
+    sys.excepthook = hook
 
 
 class _FirstPaint(QObject):

@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self.lock_controller.lock()
-        self.signed_in.clinic.close()
+        self.signed_in.close()  # a sign-out: anchors the audit trail, forgets the key
 
     def _unlock(self, password: str) -> str | None:
         try:
@@ -207,5 +207,5 @@ class MainWindow(QMainWindow):
         settings.setValue("mainWindow/state", self.saveState())
         settings.setValue("mainWindow/splitter", self.splitter.saveState())
         if not self.lock_controller.is_locked:
-            self.signed_in.clinic.close()
+            self.signed_in.close()
         super().closeEvent(event)

@@ -79,6 +79,7 @@ def test_table_rebuild_migration_backs_up_then_upgrades_a_populated_database(
     populated, clock, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     _, old = read(populated)
+    anchor_before = audit.anchor_path(populated).read_bytes()
     old_head = install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
     announced: list[Migration] = []
 
@@ -118,8 +119,10 @@ def test_table_rebuild_migration_backs_up_then_upgrades_a_populated_database(
 
     # The backup: encrypted, owner-only, with its key file, opening at the old version.
     keys = key_file_for(backup)
-    for path in (backup, keys):
+    anchor = audit.anchor_path(backup)  # the audit head at the last sign-out goes with it
+    for path in (backup, keys, anchor):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert anchor.read_bytes() == anchor_before
     raw = backup.read_bytes()
     assert raw[:16] != SQLITE_HEADER
     assert b"Valley Gastroenterology" not in raw and b"Okafor" not in raw
