@@ -1,6 +1,7 @@
 """The command line: a front end over the services, scripted by other tools.
 
 Exit status: 0 success, 1 a user's error (one line on standard error), 2 wrong usage.
+Output cut short by its reader (`| head`) ends the command quietly with status 1.
 """
 
 from __future__ import annotations
@@ -8,22 +9,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from intake_app import __version__
 from intake_app.domain import DomainError
 from intake_app.domain.enums import Role, State
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.store import StoreError
-
-if TYPE_CHECKING:
-    from intake_app.domain.letters import LetterKind
-    from intake_app.services.letters import Letters
 
 STARTED = time.perf_counter()
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
@@ -42,12 +40,43 @@ def default_data_dir() -> Path:
 
 def default_db() -> Path:
     env = os.environ.get("INTAKE_DB")
-    return Path(env) if env else default_data_dir() / "intake.db"
+    return _db_path(env, "INTAKE_DB") if env else default_data_dir() / "intake.db"
 
 
 def default_demo_db() -> Path:
     env = os.environ.get("INTAKE_DB")
-    return Path(env) if env else default_data_dir() / "demo.db"
+    return _db_path(env, "INTAKE_DB") if env else default_data_dir() / "demo.db"
+
+
+# -- database URLs: refused until shared mode exists ------------------------------
+# Two letters or more before "://", so that a Windows drive ("C://...") is still a path.
+URL_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]+)://")
+
+
+def _url_refusal(text: str, source: str) -> str | None:
+    """Why `text` is refused as a database, without repeating it (a URL may hold a password)."""
+    match = URL_SCHEME.match(text)
+    if match is None:
+        return None
+    return (
+        f"{source}: {match.group(1)}:// database URLs are not supported yet (shared mode is "
+        "not available); give the path of a database file"
+    )
+
+
+def _db_path(text: str, source: str) -> Path:
+    refusal = _url_refusal(text, source)
+    if refusal:
+        raise UsageError(refusal)
+    return Path(text)
+
+
+def _db_arg(text: str) -> Path:
+    """--db as argparse reads it: a Path would fold "postgresql://" into a folder name."""
+    refusal = _url_refusal(text, "--db")
+    if refusal:
+        raise argparse.ArgumentTypeError(refusal)
+    return Path(text)
 
 
 class Secrets:
@@ -71,7 +100,7 @@ class Secrets:
 
 def _common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--db", type=Path, default=default, help="database file (env INTAKE_DB)")
+    parser.add_argument("--db", type=_db_arg, default=default, help="database file (env INTAKE_DB)")
     parser.add_argument("--user", default=default, help="user name to sign in as")
     parser.add_argument(
         "--password-stdin",
@@ -215,7 +244,22 @@ def _sign_in(args: argparse.Namespace, secrets: Secrets):  # type: ignore[no-unt
     if not args.user:
         raise UsageError("--user is required")
     password = secrets.read(f"Password for {args.user}")
-    return sign_in(_db(args), args.user, password, on_migration=_say_migrating)
+    signed_in = sign_in(_db(args), args.user, password, on_migration=_say_migrating)
+    try:
+        _settle_pending_letters(signed_in)
+    except BaseException:
+        signed_in.close()
+        raise
+    return signed_in
+
+
+def _settle_pending_letters(signed_in) -> None:  # type: ignore[no-untyped-def]
+    """Letter files a stopped program left half-done: settled now, said on standard error
+    (standard output stays the command's own)."""
+    from intake_app.services.letters import Letters
+
+    for settled in Letters(signed_in).settle_pending():
+        print(f"note: {settled.describe()}", file=sys.stderr)
 
 
 def _say_migrating(migration) -> None:  # type: ignore[no-untyped-def]
@@ -274,7 +318,7 @@ def cmd_start(args: argparse.Namespace, secrets: Secrets) -> int:
 
     explicit = args.db.expanduser() if args.db else None
     if explicit is None and os.environ.get("INTAKE_DB"):
-        explicit = Path(os.environ["INTAKE_DB"])
+        explicit = _db_path(os.environ["INTAKE_DB"], "INTAKE_DB")
     if args.smoke_test:
         return smoke_test(explicit, default_demo_db(), STARTED)
     return run_gui(explicit, default_db(), default_demo_db(), demo=args.demo)
@@ -370,11 +414,11 @@ def cmd_report_access_times(args: argparse.Namespace, secrets: Secrets) -> int:
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:
+    from intake_app.services.files import write_private
+
     if not path.parent.is_dir():
         raise ServiceError(f"out: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(payload)
-    tmp.replace(path)
+    write_private(path, payload)
 
 
 def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
@@ -503,8 +547,7 @@ def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:
     signed_in = _sign_in(args, secrets)
     try:
         letters = Letters(signed_in)
-        _write_atomically(args.out, _rendered(letters.render([args.id], kind)))
-        _record_or_remove(letters, [args.id], kind, args.out)
+        letters.save([args.id], kind, _rendered(letters.render([args.id], kind)), args.out)
     finally:
         signed_in.close()
     _out(f"Wrote {args.out}")
@@ -531,8 +574,7 @@ def cmd_letter_batch(args: argparse.Namespace, secrets: Secrets) -> int:
         if not ids:
             _out("Nothing to print: no referral needs this letter")
             return EXIT_OK
-        _write_atomically(args.out, _rendered(letters.render(ids, kind)))
-        _record_or_remove(letters, ids, kind, args.out)
+        letters.save(ids, kind, _rendered(letters.render(ids, kind)), args.out)
     finally:
         signed_in.close()
     _out(f"Wrote {len(ids)} letters to {args.out}")
@@ -542,15 +584,6 @@ def cmd_letter_batch(args: argparse.Namespace, secrets: Secrets) -> int:
 def _rendered(pdf: bytes | None) -> bytes:
     assert pdf is not None  # only a progress callback can stop rendering
     return pdf
-
-
-def _record_or_remove(letters: Letters, ids: list[int], kind: LetterKind, out: Path) -> None:
-    """A file without its record would be a letter sent but not noted: remove it then."""
-    try:
-        letters.record(ids, kind, "saved")
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
 
 
 def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
@@ -623,6 +656,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        return _reader_went_away()
     except Exception as exc:
         if os.environ.get("INTAKE_DEBUG"):
             raise
@@ -638,3 +673,15 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USER_ERROR
+
+
+def _reader_went_away() -> int:
+    """The reader of standard output closed it (`| head`): stop quietly. Standard output now
+    points at the null device, so the interpreter's final flush has nowhere to fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file behind sys.stdout (tests capture it)
+        pass
+    return EXIT_USER_ERROR

@@ -105,3 +105,11 @@ def sign_in_as(clinic_files: ClinicFiles, clock: Clock) -> Iterator[object]:
     yield _sign_in
     for session in opened:
         session.close()
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask most desktops run with: files are world-readable unless made otherwise."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)

@@ -14,6 +14,7 @@ from intake_app.domain.enums import Role
 from intake_app.paths import resource
 from intake_app.services.auth import create_clinic, sign_in
 from intake_app.services.clinic import Clock, utc_now
+from intake_app.services.files import write_private
 from intake_app.services.importer import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -281,7 +282,7 @@ def create_demo(
         coordinator.close()
     users = {name: demo_password(name) for name in DEMO_USERS}
     # Beside the database, so the sign-in screen can offer the demo users before unlocking.
-    demo_marker(db_path).write_text(json.dumps({"users": users}, indent=1), encoding="utf-8")
+    write_private(demo_marker(db_path), json.dumps({"users": users}, indent=1).encode("utf-8"))
     return DemoClinic(db_path, users, result.referrals, created.recovery_code)
 
 

@@ -3,12 +3,23 @@
 Rendering is rendering/letters.py's; this module gathers the data, chooses the
 referrals of a batch, and records each letter on its referral (the first
 acknowledgement also sets the acknowledged milestone), all or nothing.
+
+Saving to a file is crash-safe: the letter file is noted as pending in its own transaction
+before it is put in place, and recorded with its letters after; a crash in between leaves a
+pending note that `settle_pending()` resolves at the next start (file there with the same bytes:
+recorded; otherwise: dropped), so a file of letters is never left unrecorded.
 """
 
+import hashlib
+import os
+import signal
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from intake_app.domain.enums import State
 from intake_app.domain.letters import LetterData, Letterhead, LetterKind
@@ -16,26 +27,63 @@ from intake_app.services import audit
 from intake_app.services.auth import SignedIn
 from intake_app.services.due import due_columns, refresh_due
 from intake_app.services.errors import NotFound, ServiceError
+from intake_app.services.files import temp_path_for, write_private
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
-from intake_app.store.models import Event, Partner, Referral
+from intake_app.store.models import Event, Partner, PendingLetter, Referral
 
 STATUS_LETTER_STATES = ("triaged", "scheduled", "declined", "redirected")
+CRASH_AT_ENV = "INTAKE_TEST_CRASH_AT"
+PENDING, RECORDED, DROPPED = "pending", "recorded", "dropped"
+
+
+def crash_point(name: str) -> None:
+    """Tests end the process here as a power cut would, with INTAKE_TEST_CRASH_AT=name."""
+    if os.environ.get(CRASH_AT_ENV) == name:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+@dataclass(frozen=True)
+class SettledLetter:
+    """A letter file left pending by a program that stopped, and what became of it."""
+
+    kind: LetterKind
+    referral_ids: tuple[int, ...]
+    path: Path
+    recorded: bool  # the file was in place: its letters are now recorded; else nothing was
+
+    def describe(self) -> str:
+        count = len(self.referral_ids)
+        letters = f"{count} {self.kind.value} letter{'s' if count != 1 else ''}"
+        if self.recorded:
+            return f"{letters} saved to {self.path} before the program stopped: now recorded"
+        verb = "was" if count == 1 else "were"
+        return (
+            f"{letters} for {self.path} {verb} not saved before the program stopped: not recorded"
+        )
 
 
 class Letters:
     def __init__(self, signed_in: SignedIn, letterhead: Letterhead | None = None) -> None:
-        from intake_app.rendering.letters import load_letterhead
-
         self.signed_in = signed_in
         self.clinic = signed_in.clinic
         self.actor = signed_in.actor
-        self.letterhead = letterhead or load_letterhead()
+        self._letterhead = letterhead
+
+    @property
+    def letterhead(self) -> Letterhead:
+        # Loaded when first needed: settling pending letters at every start needs no reportlab.
+        if self._letterhead is None:
+            from intake_app.rendering.letters import load_letterhead
+
+            self._letterhead = load_letterhead()
+        return self._letterhead
 
     # -- what a letter says ---------------------------------------------------
-    def data_for(self, referral_id: int, kind: LetterKind) -> LetterData:
+    def _data_for(self, referral_id: int, kind: LetterKind) -> LetterData:
+        """What the letter says; unaudited, as render() audits the batch in one go."""
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
-        detail = Referrals(self.signed_in).get(referral_id)
+        detail = Referrals(self.signed_in).read_unaudited(referral_id)
         summary = detail.summary
         tz = self.clinic.calendar.tz
         if kind is LetterKind.STATUS and summary.state not in STATUS_LETTER_STATES:
@@ -117,17 +165,21 @@ class Letters:
         """One PDF with one letter per referral, in the order given.
 
         `progress(done, total)` is called after each letter's data is gathered; if it returns
-        False the work stops and None is returned (nothing has been recorded).
+        False the work stops and None is returned (nothing has been recorded). The letters are
+        audited as read (`letter_<kind>_rendered`, one entry per referral, one transaction):
+        in the application this is the preview.
         """
         from intake_app.rendering.letters import render_batch, render_letter
 
         letters = []
         for done, referral_id in enumerate(referral_ids, start=1):
-            letters.append(self.data_for(referral_id, kind))
+            letters.append(self._data_for(referral_id, kind))
             if progress is not None and not progress(done, len(referral_ids)):
                 return None
         if not letters:
             raise ServiceError("letters: there is nothing to print")
+        with self.clinic.session() as session, session.begin():
+            self._audit(session, f"letter_{kind.value}_rendered", referral_ids)
         if len(letters) == 1:
             return render_letter(letters[0], self.letterhead)
         return render_batch(letters, self.letterhead)
@@ -138,42 +190,184 @@ class Letters:
         The first acknowledgement sets the referral's acknowledged time.
         """
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
-        now = self.clinic.now()
         with self.clinic.session() as session, session.begin():
-            rows = {
-                r.id: r
-                for r in session.execute(
-                    select(Referral).where(Referral.id.in_(list(referral_ids)))
-                ).scalars()
-            }
-            for referral_id in referral_ids:
-                row = rows.get(referral_id)
-                if row is None:
-                    raise NotFound(f"referral {referral_id} does not exist")
-                session.add(self._event(row.id, "letter", now, f"{kind.value} {how}"))
-                if kind is LetterKind.ACKNOWLEDGEMENT and row.acknowledged_at is None:
-                    row.acknowledged_at = now
-                    session.add(self._event(row.id, "acknowledged", now, "letter"))
-                    refresh_due(self.clinic, row)
-            audit.append_many(
-                session,
-                self.clinic.audit_key,
-                [(f"letter_{kind.value}_{how}", "referral", str(i)) for i in referral_ids],
-                at=now,
-                user_name=self.actor.name,
-                workstation=self.clinic.workstation,
-            )
+            self._record_in(session, referral_ids, kind, how, self.clinic.now())
 
-    def _event(self, referral_id: int, kind: str, at: datetime, detail: str) -> Event:
+    def _record_in(
+        self,
+        session: Session,
+        referral_ids: Sequence[int],
+        kind: LetterKind,
+        how: str,
+        at: datetime,
+        *,
+        user_id: int | None = None,
+        action: str | None = None,
+    ) -> None:
+        """The letters' events, the first acknowledgement and their audit entries, in the
+        caller's transaction. `at` is when the letters went out; `user_id` who sent them."""
+        now = self.clinic.now()
+        rows = {
+            r.id: r
+            for r in session.execute(
+                select(Referral).where(Referral.id.in_(list(referral_ids)))
+            ).scalars()
+        }
+        sender = self.actor.user_id if user_id is None else user_id
+        for referral_id in referral_ids:
+            row = rows.get(referral_id)
+            if row is None:
+                raise NotFound(f"referral {referral_id} does not exist")
+            session.add(self._event(row.id, "letter", at, f"{kind.value} {how}", now, sender))
+            if kind is LetterKind.ACKNOWLEDGEMENT and row.acknowledged_at is None:
+                row.acknowledged_at = at
+                session.add(self._event(row.id, "acknowledged", at, "letter", now, sender))
+                refresh_due(self.clinic, row)
+        self._audit(session, action or f"letter_{kind.value}_{how}", referral_ids)
+
+    def _audit(self, session: Session, action: str, referral_ids: Sequence[int]) -> None:
+        """One entry per referral, by the signed-in user, in the caller's transaction."""
+        audit.append_many(
+            session,
+            self.clinic.audit_key,
+            [(action, "referral", str(i)) for i in referral_ids],
+            at=self.clinic.now(),
+            user_name=self.actor.name,
+            workstation=self.clinic.workstation,
+        )
+
+    def _event(
+        self, referral_id: int, kind: str, at: datetime, detail: str, now: datetime, user_id: int
+    ) -> Event:
         return Event(
             referral_id=referral_id,
             kind=kind,
             effective_at=at,
-            recorded_at=at,
-            user_id=self.actor.user_id,
+            recorded_at=now,
+            user_id=user_id,
             reason="",
             detail=detail,
         )
+
+    # -- saving to a file, crash-safe ----------------------------------------------
+    def save(self, referral_ids: Sequence[int], kind: LetterKind, pdf: bytes, path: Path) -> None:
+        """Write the letters to `path` (owner-only) and record them as saved; both or neither.
+
+        Three steps, each durable before the next: note the file as pending (its own
+        transaction), put the file in place, then record the letters and settle the note (one
+        transaction). A crash after the first step is settled by `settle_pending()`.
+        """
+        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
+        ids = list(referral_ids)
+        path = path.absolute()
+        if not path.parent.is_dir():
+            raise ServiceError(f"out: folder {path.parent} does not exist")
+        pending_id = self._note_pending(ids, kind, path, hashlib.sha256(pdf).hexdigest())
+        crash_point("after_pending")
+        placed = False
+        try:
+            write_private(
+                path,
+                pdf,
+                temp=_temp_for(path, pending_id),
+                before_replace=lambda: crash_point("before_replace"),
+            )
+            placed = True
+            crash_point("after_write")
+            with self.clinic.session() as session, session.begin():
+                # Another start may have settled it meanwhile as dropped (it saw no file yet):
+                # the file is in place now, so it is recorded after all, but never twice.
+                if self._settle(session, pending_id, RECORDED, (PENDING, DROPPED)):
+                    self._record_in(session, ids, kind, "saved", self.clinic.now())
+        except BaseException:
+            if placed:
+                path.unlink(missing_ok=True)
+            self._drop_quietly(pending_id)
+            raise
+        crash_point("after_record")
+
+    def settle_pending(self) -> list[SettledLetter]:
+        """Letter files this workstation left pending: record those in place with the bytes
+        noted, drop the others; each audited. Whoever is signed in does this, whatever their
+        role: it finishes (or undoes) what an authorised user began.
+
+        A save still running in another program here may be dropped in the instant before its
+        file is in place; removing its temporary file then makes that save fail, so the end is
+        still consistent (no file, no record) and that program says the save failed."""
+        with self.clinic.session() as session:
+            rows = list(
+                session.execute(
+                    select(PendingLetter)
+                    .where(
+                        PendingLetter.status == PENDING,
+                        PendingLetter.workstation == self.clinic.workstation,
+                    )
+                    .order_by(PendingLetter.id)
+                ).scalars()
+            )
+        settled = []
+        for row in rows:
+            path, kind, ids = Path(row.path), LetterKind(row.kind), list(row.referral_ids)
+            try:
+                in_place = _digest(path) == row.sha256
+            except OSError:
+                continue  # there but unreadable now: settle it when it can be read
+            outcome = RECORDED if in_place else DROPPED
+            with self.clinic.session() as session, session.begin():
+                if not self._settle(session, row.id, outcome, (PENDING,)):
+                    continue  # its own program settled it meanwhile
+                if in_place:
+                    self._record_in(
+                        session,
+                        ids,
+                        kind,
+                        "saved",
+                        row.created_at,
+                        user_id=row.user_id,
+                        action=f"letter_{kind.value}_saved_late",
+                    )
+                else:
+                    self._audit(session, f"letter_{kind.value}_dropped", ids)
+            if not in_place:
+                _temp_for(path, row.id).unlink(missing_ok=True)
+            settled.append(SettledLetter(kind, tuple(ids), path, in_place))
+        return settled
+
+    def _note_pending(self, ids: list[int], kind: LetterKind, path: Path, sha256: str) -> int:
+        with self.clinic.session() as session, session.begin():
+            row = PendingLetter(
+                kind=kind.value,
+                referral_ids=ids,
+                path=str(path),
+                sha256=sha256,
+                workstation=self.clinic.workstation,
+                user_id=self.actor.user_id,
+                created_at=self.clinic.now(),
+                status=PENDING,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def _settle(
+        self, session: Session, pending_id: int, outcome: str, if_in: tuple[str, ...]
+    ) -> bool:
+        """Mark the note settled unless someone else did; True if this call did."""
+        result = session.execute(
+            update(PendingLetter)
+            .where(PendingLetter.id == pending_id, PendingLetter.status.in_(if_in))
+            .values(status=outcome, settled_at=self.clinic.now())
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _drop_quietly(self, pending_id: int) -> None:
+        """After a failed save: nothing is in place and nothing recorded. If even this fails,
+        the note stays pending and the next start drops it."""
+        try:
+            with self.clinic.session() as session, session.begin():
+                self._settle(session, pending_id, DROPPED, (PENDING,))
+        except Exception:
+            pass  # the failure to report is the save's, already on its way up
 
     # -- batches -----------------------------------------------------------------
     def unacknowledged_received_on(self, day: date) -> list[int]:
@@ -219,3 +413,20 @@ class Letters:
 
 def reference(referral_id: int) -> str:
     return f"R-{referral_id:06d}"
+
+
+def _temp_for(path: Path, pending_id: int) -> Path:
+    """Named after its note, so that settling a dropped note can remove a half-written file."""
+    return temp_path_for(path, f"pending-{pending_id}")
+
+
+def _digest(path: Path) -> str | None:
+    """The file's SHA-256, or None if there is no such file."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    return digest.hexdigest()

@@ -274,3 +274,25 @@ class AuditEntry(Base):
     workstation: Mapped[str] = mapped_column(String(80))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PendingLetter(Base):
+    """A letter file about to be written, noted first so that a crash between writing the
+    file and recording the letters is found and settled at the next start.
+
+    status: "pending" until settled; then "recorded" (the file is in place and the letters are
+    on their referrals) or "dropped" (no such file: nothing was recorded).
+    """
+
+    __tablename__ = "pending_letters"
+    __table_args__ = (Index("ix_pending_letters_status", "status", "workstation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    referral_ids: Mapped[list[int]] = mapped_column(JSON)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    workstation: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

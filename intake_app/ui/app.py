@@ -87,6 +87,9 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
         return 0
     remember_database(db)
+    from intake_app.ui.letter_preview import report_settled_letters
+
+    report_settled_letters(dialog.signed_in, Prompter())  # before the worklist reads
     window = MainWindow(dialog.signed_in, db)
     if dialog.signed_in.migration is not None:
         # The file changed and a copy was made: say so where it stays visible.

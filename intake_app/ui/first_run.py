@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from intake_app.services.auth import NewClinic, create_clinic
 from intake_app.services.errors import ServiceError
+from intake_app.services.files import write_private
 from intake_app.store import StoreError
 
 
@@ -185,7 +186,8 @@ class RecoveryCodeDialog(QDialog):
             self, "Save recovery code", "referral-intake-recovery-code.txt", "Text (*.txt)"
         )
         if chosen:
-            Path(chosen).write_text(f"Referral Intake recovery code\n{self.code}\n")
+            # The code opens the database: readable by its owner only, like the key file.
+            write_private(Path(chosen), f"Referral Intake recovery code\n{self.code}\n".encode())
 
     def _print(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter

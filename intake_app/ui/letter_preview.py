@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from intake_app.domain.letters import LetterKind
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
+from intake_app.services.files import write_private
 from intake_app.services.letters import Letters
 from intake_app.ui.bus import Bus
 from intake_app.ui.prompts import Prompter
@@ -78,7 +79,7 @@ def print_document(printer: QPrinter, pdf: bytes) -> bool:
     could paint PDF pages as vectors, is not available in this PySide6 build.
     """
     if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
-        Path(printer.outputFileName()).write_bytes(pdf)
+        write_private(Path(printer.outputFileName()), pdf)
         return True
     return paint_pages(printer, pdf)
 
@@ -306,17 +307,21 @@ class LetterPreviewDialog(QDialog):
         return bool(printed) and self._record("printed")
 
     def save_letters(self) -> bool:
+        """Save (owner-only file) and record, both or neither: the service sees to that."""
         path = self.choose_save_path()
         if path is None:
             return False
         try:
-            path.write_bytes(self.pdf)
+            Letters(self.signed_in).save(self.referral_ids, self.kind, self.pdf, path)
         except OSError as exc:
             self.prompter.error(self, "Save as PDF", f"The letters could not be saved: {exc}")
             return False
-        return self._record("saved", f" to {path.name}")
+        except ServiceError as exc:
+            self.prompter.error(self, "Save as PDF", f"The letters were not saved: {exc}")
+            return False
+        return self._announce("saved", f" to {path.name}")
 
-    def _record(self, how: str, where: str = "") -> bool:
+    def _record(self, how: str) -> bool:
         try:
             Letters(self.signed_in).record(self.referral_ids, self.kind, how)
         except ServiceError as exc:
@@ -326,6 +331,9 @@ class LetterPreviewDialog(QDialog):
                 f"The letters were {how}, but could not be noted on the referrals: {exc}",
             )
             return False
+        return self._announce(how)
+
+    def _announce(self, how: str, where: str = "") -> bool:
         self.recorded.append(how)
         if len(self.referral_ids) == 1:
             self.bus.referrals_changed.emit(self.referral_ids[0])
@@ -337,3 +345,16 @@ class LetterPreviewDialog(QDialog):
             f"{'the referral' if count == 1 else f'all {count} referrals'}."
         )
         return True
+
+
+def report_settled_letters(signed_in: SignedIn, prompter: Prompter) -> list[str]:
+    """At start: settle letter files a stopped program left pending, and say what became of
+    them (one message for all). Returns the lines shown."""
+    lines = [settled.describe() for settled in Letters(signed_in).settle_pending()]
+    if lines:
+        prompter.info(
+            None,
+            "Letters",
+            "The program stopped while saving letters last time:\n\n" + "\n".join(lines),
+        )
+    return lines

@@ -1,5 +1,6 @@
 """First run: the three ways in, creating a clinic database, and the recovery code."""
 
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QPushButton
@@ -62,3 +63,21 @@ def test_recovery_dialog_waits_until_the_code_is_stored(qtbot) -> None:  # type:
     assert dialog.continue_button.isEnabled()
     dialog.continue_button.click()
     assert dialog.result() == RecoveryCodeDialog.DialogCode.Accepted
+
+
+def test_saved_recovery_code_is_readable_by_its_owner_only(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "code.txt"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    old_umask = os.umask(0o022)
+    try:
+        dialog = RecoveryCodeDialog("ABCD-EFGH")
+        qtbot.addWidget(dialog)
+        dialog._save()
+    finally:
+        os.umask(old_umask)
+    assert target.read_text().splitlines()[1] == "ABCD-EFGH"
+    assert target.stat().st_mode & 0o777 == 0o600

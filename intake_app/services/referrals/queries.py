@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from intake_app.domain.enums import Priority, State
 from intake_app.domain.text import prefix_upper_bound, search_key
+from intake_app.services import audit
 from intake_app.services.actions import ActionState, available_actions
 from intake_app.services.errors import NotFound, ServiceError
 from intake_app.services.permissions import Permission
@@ -69,7 +70,23 @@ class ReferralReading(ReferralBase):
                 ids_stmt = ids_stmt.join(Partner)
             ids = list(session.execute(ids_stmt.offset(query.offset).limit(query.limit)).scalars())
             summaries = tuple(self._summaries(session, ids))
+        # Who saw which patients (SPEC §6): the ids shown, never the search text; one entry per
+        # row in one transaction per page. Before returning: a page not audited is not shown.
+        self._audit_shown("search_referrals" if query.search.strip() else "list_referrals", ids)
         return Page(summaries, total)
+
+    def _audit_shown(self, action: str, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self.clinic.session() as session, session.begin():
+            audit.append_many(
+                session,
+                self.clinic.audit_key,
+                [(action, "referral", str(i)) for i in ids],
+                at=self.clinic.now(),
+                user_name=self.actor.name,
+                workstation=self.clinic.workstation,
+            )
 
     def _conditions(self, session: Session, query: ReferralQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -120,8 +137,21 @@ class ReferralReading(ReferralBase):
             row = self._load(unit.session, referral_id)
             return self._detail(unit.session, row)
 
+    def read_unaudited(self, referral_id: int) -> ReferralDetail:
+        """One referral in full, for a caller that audits the read itself (letters audit a
+        whole batch in one transaction)."""
+        self.clinic.require(
+            self.actor, Permission.READ_REFERRALS, "view_referral", str(referral_id)
+        )
+        with self.clinic.session() as session:
+            return self._detail(session, self._load(session, referral_id))
+
     def actions(self, referral_id: int) -> list[ActionState]:
         """Each action on the referral, whether this user may take it now, and if not why."""
+        # Even whether the referral exists, and its state, is for readers only.
+        self.clinic.require(
+            self.actor, Permission.READ_REFERRALS, "view_referral", str(referral_id)
+        )
         detail_state = self._state_of(referral_id)
         return available_actions(detail_state, self.actor.permissions)
 
