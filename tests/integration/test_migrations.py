@@ -1,6 +1,7 @@
 """Upgrading an existing database: encrypted backup first, one transaction, foreign keys off
 for table rebuilds and checked after, an audit entry; a failure changes nothing."""
 
+import shutil
 import signal
 import stat
 import subprocess
@@ -8,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from intake_app.services import audit
@@ -16,7 +19,7 @@ from intake_app.services.clinic import _derive_audit_key
 from intake_app.store import MigrationFailed
 from intake_app.store.engine import SQLITE_HEADER, encrypted_engine
 from intake_app.store.keyvault import USER, KeyFile, key_file_for
-from intake_app.store.models import AuditEntry
+from intake_app.store.models import AuditEntry, Base
 from intake_app.store.schema import Migration, backup_path
 from tests.conftest import COORDINATOR_PASSWORD
 from tests.factories import log_referral
@@ -191,3 +194,37 @@ def test_current_database_is_neither_backed_up_nor_audited(sign_in_as, clinic_fi
     assert list(clinic_files.db.parent.glob("*.bak*")) == []
     key = _derive_audit_key(signed_in.clinic.data_key)
     assert key == signed_in.clinic.audit_key
+
+
+def test_a_database_of_the_first_schema_upgrades_through_every_shipped_migration(
+    tmp_path, monkeypatch, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.auth import create_clinic
+    from intake_app.store import schema
+    from tests.migration_helpers import SHIPPED
+
+    first = tmp_path / "first-release"  # the migrations as the first release shipped them
+
+    def later_revisions(folder: str, names: list[str]) -> list[str]:
+        later = [n for n in names if Path(folder).name == "versions" and n[:4] != "0001"]
+        return [*later, "__pycache__"]
+
+    shutil.copytree(SHIPPED, first, ignore=later_revisions)
+    monkeypatch.setattr(schema, "MIGRATIONS", first)
+    db = tmp_path / "old.db"
+    create_clinic(db, "cora", COORDINATOR_PASSWORD, clock=clock).session.close()
+    monkeypatch.setattr(schema, "MIGRATIONS", SHIPPED)
+
+    signed_in = sign_in(db, "cora", COORDINATOR_PASSWORD, clock=clock)
+    try:
+        with signed_in.clinic.session() as session:
+            assert audit.verify(session, signed_in.clinic.audit_key).intact
+        with signed_in.clinic.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        signed_in.close()
+    assert diff == []  # the upgraded schema is the models' schema
+    assert signed_in.migration == Migration(
+        "0001", schema.head_revision(), backup_path(db, schema.head_revision())
+    )
+    assert read(backup_path(db, schema.head_revision()))[1]["revision"] == "0001"
