@@ -172,6 +172,33 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
             connection.exec_driver_sql("PRAGMA foreign_keys = ON")
 
 
+BATCH_TEMPORARY_PREFIX = "_alembic_tmp_"
+
+
+def drop_leftover_batch_tables(connection: Connection) -> None:
+    """Alembic's half-built copies from a table rebuild that failed before this release
+    (which ran migrations outside a transaction): such a database was stuck on
+    `_alembic_tmp_<table> already exists`. A copy is dropped while its table still exists
+    (the rebuild never got to drop it); without the table, the copy holds the only data, so
+    the upgrade stops and says so."""
+    if connection.dialect.name != "sqlite":
+        return
+    tables = {
+        str(name)
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    for name in sorted(t for t in tables if t.startswith(BATCH_TEMPORARY_PREFIX)):
+        original = name.removeprefix(BATCH_TEMPORARY_PREFIX)
+        if original not in tables:
+            raise MigrationFailed(
+                f"table {original} is missing and {name} holds its rows, left by an earlier "
+                "failed upgrade; restore the database from its backup"
+            )
+        connection.exec_driver_sql(f'DROP TABLE "{name}"')
+
+
 def encrypted_backup(source: Path, key: bytes, target: Path) -> None:
     """Copy the database at `source`, encrypted with the same raw key, to `target` (0600).
 

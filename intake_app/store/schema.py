@@ -12,7 +12,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 
 from intake_app.store import DatabaseTooNew, MigrationFailed, StoreError
-from intake_app.store.engine import encrypted_backup, schema_change
+from intake_app.store.engine import drop_leftover_batch_tables, encrypted_backup, schema_change
 from intake_app.store.keyvault import key_file_for
 
 # Read at each call, so a test can point it at a copy holding migrations that never ship.
@@ -108,6 +108,7 @@ def upgrade(
             _refuse_unknown(script, current)
             if migration is not None and backup is not None and migration.backup is not None:
                 _back_up(backup, migration.backup)
+            drop_leftover_batch_tables(connection)
             command.upgrade(_config(connection), "head")
             if migration is not None and record is not None:
                 record(connection, migration)

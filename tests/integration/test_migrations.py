@@ -176,6 +176,60 @@ sign_in(Path({str(populated)!r}), "cora", {COORDINATOR_PASSWORD!r})
     assert signed_in.migration is not None
 
 
+def stick(db: Path, *statements: str) -> None:
+    """What the earlier release's failed rebuild left: Alembic's copy beside (or instead of)
+    the table, the old revision still recorded."""
+    engine = open_with_key_file(db)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+            conn.commit()
+    finally:
+        engine.dispose()
+
+
+def test_database_stuck_by_an_earlier_failed_rebuild_upgrades(
+    populated, clock, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    stick(populated, "CREATE TABLE _alembic_tmp_partners AS SELECT * FROM partners")
+    install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
+    signed_in = sign_in(populated, "cora", COORDINATOR_PASSWORD, clock=clock)
+    signed_in.close()
+    assert signed_in.migration is not None
+    tables = [name for _, name, _ in read(populated)[0]]
+    assert "_alembic_tmp_partners" not in tables
+
+
+def test_leftover_copy_holding_the_only_rows_is_not_dropped(
+    populated, clock, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    stick(populated, "ALTER TABLE partners RENAME TO _alembic_tmp_partners")
+    _, before = read_tables(populated)
+    install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
+    with pytest.raises(MigrationFailed, match=r"holds its rows.*restore the database"):
+        sign_in(populated, "cora", COORDINATOR_PASSWORD, clock=clock)
+    assert read_tables(populated) == (["_alembic_tmp_partners"], before)
+
+
+def read_tables(db: Path) -> tuple[list[str], int]:
+    engine = open_with_key_file(db)
+    try:
+        with engine.connect() as conn:
+            names = (
+                conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE name LIKE '%partners' AND type = 'table'"
+                )
+                .scalars()
+                .all()
+            )
+            rows = conn.exec_driver_sql("SELECT count(*) FROM _alembic_tmp_partners").scalar_one()
+        return list(names), rows
+    finally:
+        engine.dispose()
+
+
 def test_migration_that_leaves_dangling_references_is_rolled_back(
     populated, clock, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
