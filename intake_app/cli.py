@@ -13,15 +13,18 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from intake_app import __version__
 from intake_app.domain import DomainError
 from intake_app.domain.enums import Role, State
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.store import StoreError
+
+if TYPE_CHECKING:
+    from intake_app.services.views import LinkedReferral, ReferralDetail, TimelineEvent
 
 STARTED = time.perf_counter()
 EXIT_OK, EXIT_USER_ERROR, EXIT_USAGE = 0, 1, 2
@@ -192,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(rs, suppress=True)
     rs.add_argument("id", type=int)
     rs.set_defaults(handler=cmd_referral_show)
+    _correction_commands(ref_sub)
 
     p = command("letter", "letters to referring partners, as PDF")
     letter_sub = p.add_subparsers(dest="letter_command", metavar="KIND", required=True)
@@ -518,6 +522,7 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         ("Closed", f"{when(d.closed_at)} {d.close_reason}".strip()),
         ("Next due", f"{s.next_due} by {when(s.due_at)} ({s.due_status})" if s.due_at else ""),
     ]
+    fields += _links_text(d, when)
     for label, value in fields:
         if value:
             _out(f"{label + ':':<20} {value}")
@@ -535,8 +540,131 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         change = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
         extra = " ".join(x for x in (e.detail, e.reason) if x)
         late = " (recorded later)" if (e.recorded_at - e.effective_at).total_seconds() > 300 else ""
+        if corrected := _correction_event_text(e, when):
+            _out(f"  {when(e.effective_at)}  {corrected} [{e.user}]{late}")
+            continue
         _out(f"  {when(e.effective_at)}  {e.kind}{change} {extra} [{e.user}]{late}".rstrip())
     return EXIT_OK
+
+
+# -- corrections: edit, unreceive, correct-receipt ---------------------------------
+
+
+def _correction_commands(ref_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = ref_sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, suppress=True)
+        p.add_argument("id", type=int)
+        p.add_argument(
+            "--expected-version",
+            type=int,
+            help="refuse if the referral is no longer at this version (see `referral show`)",
+        )
+        return p
+
+    p = add("edit", "change intake fields (not the receipt time: see correct-receipt)")
+    p.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        required=True,
+        metavar="FIELD=VALUE",
+        help="a field and its new value; an empty value clears an optional field",
+    )
+    p.add_argument("--reason", default="", help="why (shown on the timeline)")
+    p.add_argument(
+        "--duplicate",
+        choices=["link", "keep_both"],
+        help="if the patient now matches another open referral: link to it, or keep both",
+    )
+    p.set_defaults(handler=cmd_referral_edit)
+    p = add("unreceive", "mark a received checklist item not received (ticked in error)")
+    p.add_argument("item", help="the item's key, e.g. pathology_report")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(handler=cmd_referral_unreceive)
+    p = add("correct-receipt", "correct when the referral was received")
+    p.add_argument("--at", required=True, help="ISO 8601; without an offset, clinic time")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(handler=cmd_referral_correct_receipt)
+
+
+def _field_changes(texts: list[str]) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set takes FIELD=VALUE, not {text.split('=')[0]!r}")
+        changes[name.strip().replace("-", "_")] = value
+    return changes
+
+
+def cmd_referral_edit(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.domain.corrections import describe_changes
+    from intake_app.services.referrals import DuplicateAfterEdit, DuplicateChoice, Referrals
+
+    changes = _field_changes(args.changes)
+    signed_in = _sign_in(args, secrets)
+    try:
+        choice = DuplicateChoice(args.duplicate) if args.duplicate else None
+        changed = Referrals(signed_in).edit_text(
+            args.id, changes, args.reason, args.expected_version, choice
+        )
+    except DuplicateAfterEdit as exc:
+        raise ServiceError(f"{exc}; use --duplicate link or --duplicate keep_both") from None
+    finally:
+        signed_in.close()
+    _out(f"Referral {args.id} edited: {describe_changes(changed)}")
+    return EXIT_OK
+
+
+def cmd_referral_unreceive(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.services.referrals import Referrals
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        Referrals(signed_in).unreceive_item(args.id, args.item, args.reason, args.expected_version)
+    finally:
+        signed_in.close()
+    _out(f"Referral {args.id}: {args.item} marked not received")
+    return EXIT_OK
+
+
+def cmd_referral_correct_receipt(args: argparse.Namespace, secrets: Secrets) -> int:
+    from intake_app.domain.intake import parse_time
+    from intake_app.services.referrals import Referrals
+
+    signed_in = _sign_in(args, secrets)
+    try:
+        tz = signed_in.clinic.calendar.tz
+        at = parse_time(args.at, tz, "at")
+        Referrals(signed_in).correct_receipt(args.id, at, args.reason, args.expected_version)
+    finally:
+        signed_in.close()
+    _out(f"Referral {args.id}: received at corrected to {at.astimezone(tz):%Y-%m-%d %H:%M %Z}")
+    return EXIT_OK
+
+
+def _links_text(d: ReferralDetail, when: Callable[[datetime], str]) -> list[tuple[str, str]]:
+    """'Linked to' and 'Linked from' lines of `referral show`."""
+
+    def one(r: LinkedReferral) -> str:
+        return f"{r.id} {r.family_name}, {r.given_name} ({r.state}, received {when(r.received_at)})"
+
+    rows = [("Version", str(d.row_version))]
+    if d.linked_to is not None:
+        rows.append(("Linked to", one(d.linked_to)))
+    rows += [("Linked from", one(r)) for r in d.linked_from]
+    return rows
+
+
+def _correction_event_text(e: TimelineEvent, when: Callable[[datetime], str]) -> str:
+    """The words for a correction on the timeline; '' for other events."""
+    from intake_app.domain.corrections import correction_text
+
+    text = correction_text(e.kind, e.detail, when, lambda key: key)
+    if text is None:
+        return ""
+    return f"{text} (reason: {e.reason})" if e.reason else text
 
 
 def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:

@@ -47,6 +47,18 @@ class ReferralSummary:
 
 
 @dataclass(frozen=True)
+class LinkedReferral:
+    """Another referral of the same patient, linked at a duplicate prompt."""
+
+    id: int
+    family_name: str
+    given_name: str
+    service_line: str
+    state: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
 class ReferralDetail:
     summary: ReferralSummary
     row_version: int
@@ -80,6 +92,9 @@ class ReferralDetail:
     closed_at: datetime | None
     checklist: tuple[ChecklistLine, ...]
     timeline: tuple[TimelineEvent, ...]
+    # The referral this one links to, and those that link to this one.
+    linked_to: LinkedReferral | None = None
+    linked_from: tuple[LinkedReferral, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,7 @@ class Referral(Base):
         Index("ix_referrals_given_key", "given_key"),
         Index("ix_referrals_mrn", "mrn"),
         Index("ix_referrals_partner", "partner_id"),
+        Index("ix_referrals_linked", "linked_referral_id"),  # the referrals linked to one
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,7 +7,7 @@ Referrals.log, asking about a likely duplicate (SPEC §3.6) before anything is s
 
 import itertools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -37,13 +37,19 @@ from PySide6.QtWidgets import (
 )
 
 from intake_app.domain import DomainError
+from intake_app.domain.corrections import changed_fields
 from intake_app.domain.enums import Channel, Consent, ContactMethod, Sex, Trigger, Urgency
 from intake_app.domain.intake import LIMITS, IntakeData, parse_date
 from intake_app.domain.text import search_key
 from intake_app.services.auth import SignedIn
-from intake_app.services.errors import ServiceError, ValidationFailed
+from intake_app.services.errors import ConcurrentEdit, ServiceError, ValidationFailed
 from intake_app.services.partners import list_partners
-from intake_app.services.referrals import DuplicateChoice, DuplicateSuspected, Referrals
+from intake_app.services.referrals import (
+    DuplicateAfterEdit,
+    DuplicateChoice,
+    DuplicateSuspected,
+    Referrals,
+)
 from intake_app.services.views import ReferralSummary
 from intake_app.ui.bus import Bus
 from intake_app.ui.generated.ui_intake_form import Ui_IntakeForm
@@ -127,6 +133,7 @@ class IntakeDialog(QDialog):
         self._following_focus = False
         self.saved_id: int | None = None
         self.saved_choice: DuplicateChoice | None = None
+        self._edit_id: int | None = None  # set in edit mode (start_editing)
         # Replaced in tests; the real one asks with a small dialog.
         self.choose_duplicate: DuplicateChooser = self._ask_duplicate
 
@@ -195,6 +202,7 @@ class IntakeDialog(QDialog):
         ui.partnerHint.hide()
         self._lay_out()
         self._rebuild_checklist()
+        self._set_up_pre_tick()
         self._initial = self._snapshot()
         self._validate()
         self._fit_to_screen()
@@ -252,6 +260,9 @@ class IntakeDialog(QDialog):
                     self.ui.scrollArea.ensureWidgetVisible(error, 20, 20)
                     self.ui.scrollArea.ensureWidgetVisible(first, 20, 20)
             return
+        if self._edit_id is not None:
+            self._save_edit(data)
+            return
         items: dict[str, datetime | None] = {
             key: None for key, box in self._checks.items() if box.isChecked()
         }
@@ -284,8 +295,9 @@ class IntakeDialog(QDialog):
 
     def reject(self) -> None:
         """Esc, Cancel or closing the window: ask first if anything was typed."""
+        question = "Discard your changes?" if self._edit_id else "Discard this referral?"
         if self._snapshot() != self._initial and not self._prompter.confirm(
-            self, "Discard this referral?", "What you typed in the form will be lost."
+            self, question, "What you typed in the form will be lost."
         ):
             return
         super().reject()
@@ -676,10 +688,214 @@ class IntakeDialog(QDialog):
         values.append(tuple(sorted(k for k, b in self._checks.items() if b.isChecked())))
         return tuple(values)
 
+    # -- what the form already holds counts (intake only) --------------------
+    def _set_up_pre_tick(self) -> None:
+        """Tick diagnosis, clinical question and demographics once the form holds them.
+
+        The user may untick them; an item the user unticked is not ticked again by typing.
+        """
+        self._auto_ticked: set[str] = set()
+        self._user_unticked: set[str] = set()
+        self._pre_ticking = False
+        ui = self.ui
+        for edit in (ui.diagnosisEdit, ui.familyNameEdit, ui.givenNameEdit, ui.dobEdit):
+            edit.textChanged.connect(self._pre_tick)
+        ui.questionEdit.textChanged.connect(self._pre_tick)
+        ui.sexCombo.currentIndexChanged.connect(self._pre_tick)
+        # After _rebuild_checklist (connected earlier): the new boxes exist by then.
+        ui.serviceLineCombo.currentIndexChanged.connect(self._watch_pre_tick_boxes)
+        self._watch_pre_tick_boxes()
+
+    def _form_holds(self) -> dict[str, bool]:
+        """For each item the form itself can supply: whether it is filled in."""
+        ui = self.ui
+        try:
+            _parse_dob(ui.dobEdit.text().strip())
+            dob_ok = True
+        except DomainError:
+            dob_ok = False
+        demographics = (
+            bool(ui.familyNameEdit.text().strip())
+            and bool(ui.givenNameEdit.text().strip())
+            and dob_ok
+            and ui.sexCombo.currentData() is not None
+        )
+        return {
+            "demographics": demographics,
+            "diagnosis": bool(ui.diagnosisEdit.text().strip()),
+            "clinical_question": bool(ui.questionEdit.toPlainText().strip()),
+        }
+
+    def _watch_pre_tick_boxes(self, _index: int = 0) -> None:
+        for key, box in self._checks.items():
+            if key in ("demographics", "diagnosis", "clinical_question"):
+                box.toggled.connect(lambda on, k=key: self._pre_tick_box_toggled(k, on))
+        self._pre_tick()
+
+    def _pre_tick_box_toggled(self, key: str, on: bool) -> None:
+        if self._pre_ticking:
+            return
+        self._auto_ticked.discard(key)  # the user's own choice from now on
+        if on:
+            self._user_unticked.discard(key)
+        else:
+            self._user_unticked.add(key)
+
+    def _pre_tick(self, *_args: object) -> None:
+        if self._edit_id is not None:
+            return
+        self._pre_ticking = True
+        try:
+            for key, filled in self._form_holds().items():
+                box = self._checks.get(key)
+                if box is None or key in self._user_unticked:
+                    continue
+                if filled and not box.isChecked():
+                    box.setChecked(True)
+                    self._auto_ticked.add(key)
+                elif not filled and key in self._auto_ticked:
+                    box.setChecked(False)
+                    self._auto_ticked.discard(key)
+        finally:
+            self._pre_ticking = False
+
+    # -- edit mode: the same form over a saved referral -----------------------
+    @classmethod
+    def edit_referral(
+        cls,
+        parent: QWidget | None,
+        signed_in: SignedIn,
+        bus: Bus,
+        prompter: Prompter,
+        referral_id: int,
+    ) -> bool:
+        """Edit a saved referral in the form, modally; True when a change was saved."""
+        dialog = cls(signed_in, bus, prompter, parent)
+        try:
+            dialog.start_editing(referral_id)
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            return accepted and dialog.saved_id is not None
+        finally:
+            dialog.deleteLater()
+
+    def start_editing(self, referral_id: int) -> None:
+        """Fill the form with the referral as stored; Save then edits it (Referrals.edit)."""
+        referrals = Referrals(self._signed_in)
+        detail = referrals.get(referral_id)
+        data = referrals.intake_data(referral_id)
+        self._edit_id = referral_id
+        self._edit_version = detail.row_version
+        self._edit_before = data
+        self._edit_received = {line.key for line in detail.checklist if line.received_at}
+        self._fill_from(data)
+        ui = self.ui
+        self.setWindowTitle(f"Edit referral #{referral_id}")
+        ui.introLabel.setText(
+            "Correct what was entered; each change is recorded on the timeline. The receipt "
+            "time is corrected on its own, with a reason: “Correct receipt time…” in the "
+            "referral view."
+        )
+        ui.receivedEdit.setEnabled(False)
+        ui.receivedEdit.setToolTip(
+            "The receipt time drives every measure: correct it with a reason in the referral "
+            "view (Edit ▾ → Correct receipt time…)."
+        )
+        self.edit_reason = QLineEdit(self)
+        self.edit_reason.setObjectName("editReason")
+        self.edit_reason.setPlaceholderText("Reason for the change (optional)")
+        self.edit_reason.setMaxLength(300)
+        self.edit_reason.setMinimumWidth(self.fontMetrics().averageCharWidth() * 36)
+        ui.bottomLayout.insertWidget(1, self.edit_reason)
+        ui.serviceLineCombo.currentIndexChanged.connect(self._show_received_items)
+        self._show_received_items()
+        self._touched.update(self._fields)
+        self._validate()
+        self._initial = self._snapshot()
+        ui.familyNameEdit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fill_from(self, data: IntakeData) -> None:
+        ui = self.ui
+
+        def choose(combo: QComboBox, value: StrEnum | str | None) -> None:
+            combo.setCurrentIndex(combo.findData(str(value)) if value is not None else 0)
+
+        received = data.received_at.astimezone(self._tz).replace(tzinfo=None)
+        ui.receivedEdit.setDateTime(_qdatetime(received))
+        choose(ui.channelCombo, data.channel)
+        sent = data.partner_sent_on
+        ui.sentOnEdit.setDate(QDate(sent.year, sent.month, sent.day) if sent else NOT_KNOWN)
+        ui.partnerEdit.setText(data.partner)  # first: it fills the contacts it knows
+        for name in ("referring_clinician", "contact_person", "contact_phone", "contact_fax"):
+            widget = self._fields[name]
+            assert isinstance(widget, QLineEdit)
+            widget.setText(getattr(data, name))
+        ui.familyNameEdit.setText(data.family_name)
+        ui.givenNameEdit.setText(data.given_name)
+        ui.dobEdit.setText(data.date_of_birth.strftime(DATE_FORMAT))
+        choose(ui.sexCombo, data.sex)
+        ui.mrnEdit.setText(data.mrn)
+        ui.patientPhoneEdit.setText(data.patient_phone)
+        choose(ui.contactMethodCombo, data.preferred_contact)
+        ui.languageEdit.setText(data.preferred_language)
+        choose(ui.serviceLineCombo, data.service_line)
+        choose(ui.triggerCombo, data.trigger)
+        ui.diagnosisEdit.setText(data.diagnosis)
+        ui.icd10Edit.setText(data.icd10)
+        ui.questionEdit.setPlainText(data.clinical_question)
+        choose(ui.urgencyCombo, data.referrer_urgency)
+        ui.timeframeSpin.setValue(data.preferred_timeframe_days or 0)
+        choose(ui.consentCombo, data.consent_to_share)
+
+    def _show_received_items(self, _index: int = 0) -> None:
+        """In edit mode the checklist shows what is received, by key, on the chosen line."""
+        for key, box in self._checks.items():
+            box.setChecked(key in self._edit_received)
+            box.setEnabled(False)
+        self.ui.checklistHint.setText(
+            "Received items count on a new service line when it lists them too. Tick or untick "
+            "items in the referral view."
+        )
+        self.ui.checklistHint.show()
+
+    def _save_edit(self, data: IntakeData) -> None:
+        assert self._edit_id is not None
+        referral_id = self._edit_id
+        data = replace(data, received_at=self._edit_before.received_at)  # not edited here
+        if not changed_fields(self._edit_before, data):
+            self.accept()  # nothing to record
+            return
+        referrals = Referrals(self._signed_in)
+        reason = self.edit_reason.text()
+        try:
+            try:
+                referrals.edit(referral_id, data, reason, self._edit_version)
+            except DuplicateAfterEdit as suspected:
+                choice = self.choose_duplicate(suspected.candidates)
+                if choice is None:
+                    return
+                referrals.edit(referral_id, data, reason, self._edit_version, choice)
+        except ConcurrentEdit as exc:
+            self._prompter.error(
+                self,
+                "Changes not saved",
+                f"{exc}\nNothing was saved; the referral is shown as it is now.",
+            )
+            QDialog.reject(self)  # without "discard?": the user was just told
+            return
+        except ValidationFailed as failed:
+            self._show_service_problems(failed.problems)
+            return
+        except ServiceError as exc:
+            self._prompter.error(self, "Changes not saved", str(exc))
+            return
+        self.saved_id = referral_id
+        self._bus.referrals_changed.emit(referral_id)
+        self.accept()
+
     # -- duplicates ---------------------------------------------------------
     def _ask_duplicate(self, candidates: list[ReferralSummary]) -> DuplicateChoice | None:
         names = {key: line.name for key, line in self._service_lines.items()}
-        dialog = DuplicateDialog(candidates, names, self._tz, self)
+        dialog = DuplicateDialog(candidates, names, self._tz, self, offer_merge=not self._edit_id)
         try:
             dialog.exec()
             return dialog.choice
@@ -702,9 +918,12 @@ class DuplicateDialog(QDialog):
         service_line_names: dict[str, str],
         tz: tzinfo,
         parent: QWidget | None = None,
+        *,
+        offer_merge: bool = True,  # not for an edit: there is no new referral to merge
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Possible duplicate")
+        choices = [c for c in self.CHOICES if offer_merge or c[0] is not DuplicateChoice.MERGE]
         self.choice: DuplicateChoice | None = None
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -746,7 +965,7 @@ class DuplicateDialog(QDialog):
         layout.addWidget(table)
         buttons = QDialogButtonBox(self)
         self.buttons: dict[DuplicateChoice, QPushButton] = {}
-        for choice, text, tip in self.CHOICES:
+        for choice, text, tip in choices:
             button = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
             button.setToolTip(tip)
             button.clicked.connect(lambda _c=False, ch=choice: self._choose(ch))
@@ -754,7 +973,7 @@ class DuplicateDialog(QDialog):
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setToolTip("Back to the form; nothing is saved")
         buttons.rejected.connect(self.reject)
-        explain = QLabel("\n".join(f"{t.replace('&', '')}: {tip}." for _c, t, tip in self.CHOICES))
+        explain = QLabel("\n".join(f"{t.replace('&', '')}: {tip}." for _c, t, tip in choices))
         explain.setProperty("role", "hint")
         explain.setWordWrap(True)
         layout.addWidget(explain)

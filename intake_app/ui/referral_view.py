@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_app.domain.corrections import CORRECTION_KINDS
 from intake_app.domain.enums import CloseReason, Priority, State
 from intake_app.domain.letters import LetterKind
 from intake_app.services.actions import Action, ActionState
@@ -55,6 +56,7 @@ from intake_app.ui.action_dialogs import (
 from intake_app.ui.bus import Bus
 from intake_app.ui.flow_layout import FlowLayout
 from intake_app.ui.prompts import Prompter
+from intake_app.ui.referral_corrections import CorrectionsMixin
 from intake_app.ui.style import icon
 
 # An event recorded this long after the time it claims is marked "(recorded later)".
@@ -150,7 +152,7 @@ def _state_label(value: str | None) -> str:
         return value
 
 
-class ReferralView(QWidget):
+class ReferralView(CorrectionsMixin, QWidget):
     """The referral screen; `show_referral(id)` loads one referral."""
 
     def __init__(
@@ -181,6 +183,7 @@ class ReferralView(QWidget):
         outer.setContentsMargins(12, 12, 12, 12)
         outer.setSpacing(10)
         outer.addWidget(self._build_header())
+        outer.addWidget(self._build_links())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -293,6 +296,7 @@ class ReferralView(QWidget):
         self.receive_at.clicked.connect(lambda: self._receive_selected(ask_time=True))
         row.addWidget(self.receive_now)
         row.addWidget(self.receive_at)
+        row.addWidget(self._build_unreceive())
         layout.addLayout(row)
         return box
 
@@ -349,6 +353,7 @@ class ReferralView(QWidget):
             row.addWidget(button)
         row.add_group_break()
         row.addWidget(self._build_letter_button())
+        row.addWidget(self._build_edit_button())
         return row
 
     def _build_letter_button(self) -> QToolButton:
@@ -412,6 +417,7 @@ class ReferralView(QWidget):
         self._fill_checklist(detail)
         self._fill_timeline(detail)
         self._fill_actions()
+        self._fill_corrections(detail)
 
     def _on_referrals_changed(self, referral_id: int) -> None:
         if self.referral_id is not None and referral_id in (self.referral_id, -1):
@@ -447,6 +453,7 @@ class ReferralView(QWidget):
             button.setToolTip("")
         self._fill_letter_button()
         self._update_item_buttons()
+        self._fill_corrections(None)
 
     # -- formatting -----------------------------------------------------------
     def _local(self, moment: datetime | None, fmt: str = DATE_TIME) -> str:
@@ -625,6 +632,8 @@ class ReferralView(QWidget):
         self.timeline.scrollToBottom()
 
     def _event_text(self, event: TimelineEvent, labels: dict[str, str]) -> str:
+        if event.kind in CORRECTION_KINDS:
+            return self._correction_text(event, labels)
         if event.kind == "item_received":
             return f"Received: {labels.get(event.detail, event.detail)}"
         if event.kind == "received":
@@ -646,6 +655,8 @@ class ReferralView(QWidget):
     def _event_detail(self, event: TimelineEvent) -> str:
         if event.kind == "item_received":
             return ""
+        if event.kind in CORRECTION_KINDS:  # the detail is in the text already
+            return f"Reason: {event.reason}" if event.reason else ""
         parts = []
         if event.reason:
             parts.append(f"Reason: {event.reason}")

@@ -146,7 +146,10 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     boxes = dialog.checklist_boxes()
     keys = list(boxes)
     assert keys[:3] == ["referral_order", "demographics", "insurance"]
-    ticked = {"referral_order", "demographics", "labs"}
+    # What the form holds is ticked already: demographics, diagnosis, clinical question.
+    pre_ticked = {"demographics", "diagnosis", "clinical_question"}
+    assert {key for key, box in boxes.items() if box.isChecked()} == pre_ticked
+    ticked = {"referral_order", "labs"}
     for key in keys:
         tab_to(qtbot, dialog, boxes[key])
         if key in ticked:
@@ -191,7 +194,7 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     assert (detail.referrer_urgency, detail.preferred_timeframe_days) == ("soon", 14)
     assert detail.consent_to_share == "on_file"
     received = {line.key: line.received_at for line in detail.checklist if line.received_at}
-    assert received == dict.fromkeys(ticked, NOW)
+    assert received == dict.fromkeys(ticked | pre_ticked, NOW)
 
 
 def test_log_referral_shows_the_form_modally_and_returns_the_new_id(  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -83,45 +84,18 @@ class ReferralIntake(ReferralBase):
                 unit.entity_id = str(target.id)
                 return target.id
             partner = self._partner(session, data)
-            proposal = propose_priority(
-                data.trigger, data.referrer_urgency, data.preferred_timeframe_days
-            )
             row = Referral(
                 received_at=data.received_at,
                 recorded_at=now,
-                partner_sent_on=data.partner_sent_on,
-                channel=data.channel.value,
                 partner=partner,
-                referring_clinician=data.referring_clinician.strip(),
-                contact_person=data.contact_person.strip(),
-                contact_phone=data.contact_phone.strip(),
-                contact_fax=data.contact_fax.strip(),
-                family_name=data.family_name.strip(),
-                given_name=data.given_name.strip(),
-                family_key=search_key(data.family_name),
-                given_key=search_key(data.given_name),
-                date_of_birth=data.date_of_birth,
-                sex=data.sex.value,
-                mrn=normalise_mrn(data.mrn),
-                patient_phone=data.patient_phone.strip(),
-                preferred_contact=data.preferred_contact.value if data.preferred_contact else None,
-                preferred_language=data.preferred_language.strip(),
+                **intake_columns(data),
                 service_line_key=line.key,
                 checklist_id=self.clinic.checklist_ids[line.key],
-                trigger=data.trigger.value,
-                diagnosis=data.diagnosis.strip(),
-                icd10=data.icd10.strip().upper(),
-                clinical_question=data.clinical_question.strip(),
-                referrer_urgency=data.referrer_urgency.value if data.referrer_urgency else None,
-                preferred_timeframe_days=data.preferred_timeframe_days,
-                consent_to_share=data.consent_to_share.value,
                 linked_referral_id=candidates[0].id
                 if candidates and duplicate is DuplicateChoice.LINK
                 else None,
                 state=State.NEW.value,
                 state_changed_at=data.received_at,
-                proposed_priority=proposal.priority.value,
-                proposal_reasons=list(proposal.reasons),
                 created_by=self.actor.user_id,
                 receipts=[],  # a new referral has none: spare the lazy load
             )
@@ -189,3 +163,36 @@ class ReferralIntake(ReferralBase):
                 self._add_receipt(row, key, max(at, row.received_at), now)
         self._event(session, row, "merged_intake", at=now, detail="duplicate intake merged")
         self._update_records_complete(session, row, self._checklist(session, row))
+
+
+def intake_columns(data: IntakeData) -> dict[str, Any]:
+    """The referral's columns that follow from its intake fields (but the partner, the
+    service line and the receipt time): as logged, and as an edit rewrites them."""
+    proposal = propose_priority(data.trigger, data.referrer_urgency, data.preferred_timeframe_days)
+    return {
+        "partner_sent_on": data.partner_sent_on,
+        "channel": data.channel.value,
+        "referring_clinician": data.referring_clinician.strip(),
+        "contact_person": data.contact_person.strip(),
+        "contact_phone": data.contact_phone.strip(),
+        "contact_fax": data.contact_fax.strip(),
+        "family_name": data.family_name.strip(),
+        "given_name": data.given_name.strip(),
+        "family_key": search_key(data.family_name),
+        "given_key": search_key(data.given_name),
+        "date_of_birth": data.date_of_birth,
+        "sex": data.sex.value,
+        "mrn": normalise_mrn(data.mrn),
+        "patient_phone": data.patient_phone.strip(),
+        "preferred_contact": data.preferred_contact.value if data.preferred_contact else None,
+        "preferred_language": data.preferred_language.strip(),
+        "trigger": data.trigger.value,
+        "diagnosis": data.diagnosis.strip(),
+        "icd10": data.icd10.strip().upper(),
+        "clinical_question": data.clinical_question.strip(),
+        "referrer_urgency": data.referrer_urgency.value if data.referrer_urgency else None,
+        "preferred_timeframe_days": data.preferred_timeframe_days,
+        "consent_to_share": data.consent_to_share.value,
+        "proposed_priority": proposal.priority.value,
+        "proposal_reasons": list(proposal.reasons),
+    }

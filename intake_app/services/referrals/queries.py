@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from intake_app.domain.enums import Priority, State
@@ -13,7 +13,13 @@ from intake_app.services.actions import ActionState, available_actions
 from intake_app.services.errors import NotFound, ServiceError
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals.base import ReferralBase
-from intake_app.services.views import ChecklistLine, Page, ReferralDetail, TimelineEvent
+from intake_app.services.views import (
+    ChecklistLine,
+    LinkedReferral,
+    Page,
+    ReferralDetail,
+    TimelineEvent,
+)
 from intake_app.store.models import Event, Partner, Referral, User
 
 SORT_COLUMNS = {
@@ -211,6 +217,7 @@ class ReferralReading(ReferralBase):
         # Stable: receipts logged with the referral follow its "received" event, and the
         # records-complete milestone follows the receipt that completed the records.
         timeline.sort(key=lambda e: (e.effective_at, e.kind == "records_complete"))
+        linked_to, linked_from = self._links(session, row)
         return ReferralDetail(
             summary=self._summary(row, row.partner.organisation, missing),
             row_version=row.row_version,
@@ -244,7 +251,33 @@ class ReferralReading(ReferralBase):
             closed_at=row.closed_at,
             checklist=lines,
             timeline=tuple(timeline),
+            linked_to=linked_to,
+            linked_from=linked_from,
         )
+
+    def _links(
+        self, session: Session, row: Referral
+    ) -> tuple[LinkedReferral | None, tuple[LinkedReferral, ...]]:
+        """The referral this one is linked to, and those linked to this one."""
+        links = [Referral.linked_referral_id == row.id]
+        if row.linked_referral_id is not None:  # "id IS NULL" would make SQLite read every row
+            links.append(Referral.id == row.linked_referral_id)
+        found = session.execute(
+            select(
+                Referral.id,
+                Referral.family_name,
+                Referral.given_name,
+                Referral.service_line_key,
+                Referral.state,
+                Referral.received_at,
+                Referral.linked_referral_id,
+            )
+            .where(or_(*links))
+            .order_by(Referral.received_at, Referral.id)
+        ).all()
+        links = {r.id: LinkedReferral(*r[:6]) for r in found}
+        linked_to = links.get(row.linked_referral_id) if row.linked_referral_id else None
+        return linked_to, tuple(links[r.id] for r in found if r.linked_referral_id == row.id)
 
 
 def _word_prefix(term: str, text: str) -> bool:
