@@ -1,5 +1,7 @@
 """Creating a clinic database, signing in, passwords and the recovery code."""
 
+import contextlib
+import math
 import secrets
 import uuid
 from collections.abc import Callable
@@ -24,13 +26,24 @@ from intake_app.services.clinic import (
     utc_now,
 )
 from intake_app.services.errors import ServiceError
-from intake_app.store import DatabaseExists, KeyFileDamaged, NotOurDatabase, WrongPassword, schema
+from intake_app.store import (
+    DatabaseExists,
+    KeyFileDamaged,
+    NotOurDatabase,
+    SignInThrottled,
+    StoreError,
+    WrongPassword,
+    schema,
+)
+from intake_app.store.attempts import FailedAttempt, SignInAttempts
 from intake_app.store.engine import check_existing, encrypted_engine
 from intake_app.store.keyvault import (
+    FORMAT_VERSION,
     RECOVERY,
     USER,
     KdfParams,
     KeyFile,
+    database_header,
     key_file_for,
     new_recovery_code,
     normalise_recovery_code,
@@ -146,6 +159,8 @@ def create_clinic(
     actor = _actor(clinic, admin_name)
     with clinic.unit(actor, "create_database", "clinic"):
         pass
+    # From now on, failed sign-ins can be kept (sealed) for the audit trail.
+    SignInAttempts(db_path).signed_in(admin_name, data_key, [], 0)
     return NewClinic(SignedIn(clinic, actor), recovery_code)
 
 
@@ -210,7 +225,22 @@ def _open(
     opened_by: str,
     on_migration: Callable[[Migration], None] | None = None,
 ) -> tuple[Clinic, Migration | None]:
-    engine = encrypted_engine(db_path, data_key)
+    try:
+        engine = encrypted_engine(db_path, data_key)
+    except NotOurDatabase:
+        # The key file opened with this password, so it is sound: it was made for another
+        # database, unless the database file itself is damaged.
+        recorded = key_file.database_header
+        if recorded and recorded != database_header(db_path):
+            raise NotOurDatabase(
+                f"the key file beside {db_path} belongs to another database"
+            ) from None
+        if not recorded:
+            raise NotOurDatabase(
+                f"the key file beside {db_path} belongs to another database, "
+                f"or {db_path.name} is damaged"
+            ) from None
+        raise
     try:
         migration = schema.upgrade(
             engine,
@@ -267,28 +297,111 @@ def _actor(clinic: Clinic, name: str) -> Actor:
         return Actor(user.id, user.name, frozenset(Role(r.role) for r in user.roles))
 
 
+def failure_delay(failures: int) -> int:
+    """Seconds before the next try: none after one or two failures, then 2, 4, 8 … up to 60."""
+    return 0 if failures < 3 else min(60, 2 ** (failures - 2))
+
+
 def sign_in(
     db_path: Path,
     user_name: str,
     password: str,
     *,
     clock: Clock = utc_now,
+    workstation: str | None = None,
     on_migration: Callable[[Migration], None] | None = None,
 ) -> SignedIn:
-    """Unlock and open the database; an older schema is backed up and upgraded first
-    (`on_migration` hears of it before it starts)."""
+    """Open the database as `user_name`; slower after failures, for every front end at once.
+
+    Failed attempts are counted beside the database (so every process sees them) and go
+    into the audit trail at the next successful sign-in. An older schema is backed up and
+    upgraded first (`on_migration` hears of it before it starts).
+    """
     key_file = _load_key_file(db_path)
     name = user_name.strip().lower()
-    data_key = key_file.unwrap(USER, name, password)
-    clinic, migration = _open(db_path, data_key, key_file, clock, name, on_migration)
+    attempts = SignInAttempts(db_path)
+    now = clock()
+    failures, last = attempts.failures(name, now)
+    delay = failure_delay(failures)
+    # At most `delay` even if this clock is behind the one that noted the failure.
+    wait = min(delay, math.ceil(last + delay - now.timestamp()))
+    if wait > 0:
+        raise SignInThrottled(
+            f"too many wrong passwords for this user name; try again in {wait} s", wait
+        )
+    workstation = workstation or default_workstation()
     try:
-        actor = _actor(clinic, name)
+        data_key = key_file.unwrap(USER, name, password)
+    except WrongPassword:
+        raise _failure(attempts, name, now, workstation) from None
+    clinic, migration = _open(db_path, data_key, key_file, clock, name, on_migration)
+    clinic.workstation = workstation
+    try:
+        try:
+            actor = _actor(clinic, name)
+        except WrongPassword:
+            raise _failure(attempts, name, now, workstation) from None
+        failed, dropped = attempts.pending(data_key)
+        with clinic.unit(actor, "sign_in", "user", str(actor.user_id)) as unit:
+            _audit_failed_sign_ins(clinic, unit.session, failed, dropped)
     except BaseException:
         clinic.close()
         raise
-    with clinic.unit(actor, "sign_in", "user", str(actor.user_id)):
-        pass
+    # Signed in and audited either way; if this fails, the attempts are audited again later.
+    with contextlib.suppress(StoreError, OSError):
+        attempts.signed_in(name, data_key, [a.id for a in failed], dropped)
+    if key_file.loaded_version < FORMAT_VERSION:
+        _rewrite_in_current_format(key_file.path)
     return SignedIn(clinic, actor, migration)
+
+
+def _failure(attempts: SignInAttempts, name: str, now: datetime, workstation: str) -> WrongPassword:
+    """Count a failed sign-in; the error says how long to wait before the next try."""
+    try:
+        delay = failure_delay(attempts.record_failure(name, now, workstation))
+    except (StoreError, OSError):
+        delay = 0  # a folder we cannot write to must not stop the message
+    message = "wrong user name or password" + (f"; try again in {delay} s" if delay else "")
+    return WrongPassword(message, delay)
+
+
+def _audit_failed_sign_ins(
+    clinic: Clinic, session: Session, failed: list[FailedAttempt], dropped: int
+) -> None:
+    for attempt in sorted(failed, key=lambda a: a.at):
+        audit.append(
+            session,
+            clinic.audit_key,
+            at=attempt.at,
+            user_name=attempt.user_name,
+            action="sign_in",
+            entity="user",
+            entity_id="",
+            outcome="failed",
+            workstation=attempt.workstation,
+        )
+    if dropped:
+        audit.append(
+            session,
+            clinic.audit_key,
+            at=clinic.now(),
+            user_name="",
+            action="sign_in",
+            entity="user",
+            entity_id=f"{dropped} more failed attempts, not kept",
+            outcome="failed",
+            workstation="",
+        )
+
+
+def _rewrite_in_current_format(keys_path: Path) -> None:
+    """An older key file lists user names in plain text: write it again without them."""
+    try:
+        with KeyFile.locked(keys_path, timeout=5) as key_file:
+            if key_file.loaded_version < FORMAT_VERSION:
+                key_file.save()
+    except (StoreError, OSError):
+        pass  # signed in all the same; the next sign-in or change tries again
 
 
 def recover(
@@ -297,14 +410,18 @@ def recover(
     """Open with the recovery code and give `user_name` a new password."""
     check_password(new_password)
     key_file = _load_key_file(db_path)
-    data_key = key_file.unwrap(RECOVERY, RECOVERY, normalise_recovery_code(recovery_code))
+    code = normalise_recovery_code(recovery_code)
+    data_key = key_file.unwrap(RECOVERY, RECOVERY, code)
     clinic, migration = _open(db_path, data_key, key_file, clock, RECOVERY)
     try:
         actor = _actor(clinic, user_name.strip().lower())
-        kdf = key_file.find(RECOVERY, RECOVERY).kdf  # type: ignore[union-attr]
-        with clinic.unit(actor, "recover_password", "user", str(actor.user_id)):
-            key_file.wrap(USER, actor.name, new_password, data_key, kdf)
-            key_file.save()
+        with KeyFile.locked(key_file.path) as current:
+            kdf = current.find(RECOVERY, RECOVERY).kdf  # type: ignore[union-attr]
+            current.wrap(USER, actor.name, new_password, data_key, kdf)
+            # The audit entry commits first; only then does the new slot replace the old.
+            unit = clinic.unit(actor, "recover_password", "user", str(actor.user_id))
+            with current.staged(), unit:
+                pass
     except BaseException:
         clinic.close()
         raise
@@ -312,14 +429,18 @@ def recover(
 
 
 def change_password(signed_in: SignedIn, old_password: str, new_password: str) -> None:
-    """Re-wrap the data key under the new password; the database itself is not touched."""
+    """Re-wrap the data key under the new password; the database itself is not touched.
+
+    Either both the audit entry and the new key slot are saved, or neither is.
+    """
     check_password(new_password)
     clinic, actor = signed_in.clinic, signed_in.actor
     assert clinic.db_path is not None
-    key_file = KeyFile.load(key_file_for(clinic.db_path))
-    key_file.unwrap(USER, actor.name, old_password)  # proves the old password
-    slot = key_file.find(USER, actor.name)
-    assert slot is not None
-    with clinic.unit(actor, "change_password", "user", str(actor.user_id)):
+    with KeyFile.locked(key_file_for(clinic.db_path)) as key_file:
+        key_file.unwrap(USER, actor.name, old_password)  # proves the old password
+        slot = key_file.find(USER, actor.name)
+        assert slot is not None
         key_file.wrap(USER, actor.name, new_password, clinic.data_key, slot.kdf)
-        key_file.save()
+        unit = clinic.unit(actor, "change_password", "user", str(actor.user_id))
+        with key_file.staged(), unit:
+            pass

@@ -10,6 +10,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,8 +21,16 @@ from intake_app.domain.enums import Role
 from intake_app.domain.targets import AccessTargets
 from intake_app.paths import resource
 from intake_app.services import audit
-from intake_app.services.errors import ConcurrentEdit, PermissionDenied
+from intake_app.services.errors import ConcurrentEdit, DatabaseBusy, PermissionDenied
 from intake_app.services.permissions import Permission, permissions_of
+from intake_app.store.engine import (
+    busy_message,
+    clear_lock_holder,
+    is_busy,
+    lock_holder,
+    note_lock_holder,
+    writer,
+)
 from intake_app.store.models import ChecklistVersion, Setting
 from intake_app.store.models import ServiceLine as ServiceLineRow
 
@@ -90,6 +99,7 @@ class Clinic:
         self._data_key = bytearray(data_key) if data_key is not None else None
         self._audit_key = _derive_audit_key(data_key) if data_key else b""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
         with self._sessions() as session:
             self.settings = ClinicSettings.read(session)
             self.service_lines, self.checklist_ids = _current_service_lines(session)
@@ -114,15 +124,59 @@ class Clinic:
         return self.clock().astimezone(UTC)
 
     def session(self) -> Session:
+        """A session for reading; write through write() or unit()."""
         return self._sessions()
+
+    @contextmanager
+    def write(self, action: str) -> Iterator[Session]:
+        """A transaction that holds the write lock from its first statement to its commit.
+
+        Waits up to the busy timeout for another writer; then raises DatabaseBusy naming
+        the action that holds the lock. Every write goes through here, so anything it reads
+        (the audit chain's head above all) cannot change before it commits.
+        """
+        session = self._write_sessions()
+        try:
+            with session.begin():
+                try:
+                    session.connection()  # BEGIN IMMEDIATE: wait for the lock here
+                except OperationalError as exc:
+                    if is_busy(exc):
+                        raise self._busy() from None
+                    raise
+                if self.db_path is not None:
+                    note_lock_holder(self.db_path, action, self.workstation, self.now())
+                try:
+                    yield session
+                    session.flush()
+                finally:
+                    if self.db_path is not None:
+                        clear_lock_holder(self.db_path)
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise self._busy() from None
+            raise
+        finally:
+            session.close()
+
+    def _busy(self) -> DatabaseBusy:
+        holder = lock_holder(self.db_path) if self.db_path is not None else None
+        if holder is None:
+            return DatabaseBusy(busy_message("another program"))
+        action, workstation, started = holder
+        local = started.astimezone(self.calendar.tz)
+        today = local.date() == self.now().astimezone(self.calendar.tz).date()
+        when = f"{local:%H:%M}" if today else f"{local:%Y-%m-%d %H:%M}"
+        what = f"{action.replace('_', ' ')} started on {workstation} at {when}"
+        return DatabaseBusy(busy_message(what))
 
     @contextmanager
     def unit(self, actor: Actor, action: str, entity: str, entity_id: str = "") -> Iterator["Unit"]:
         """One user action: a transaction whose audit entry commits with it or not at all."""
-        session = self._sessions()
-        unit = Unit(session, entity_id)
+        unit: Unit | None = None
         try:
-            with session.begin():
+            with self.write(action) as session:
+                unit = Unit(session, entity_id)
                 yield unit
                 audit.append(
                     session,
@@ -136,11 +190,10 @@ class Clinic:
                     workstation=self.workstation,
                 )
         except StaleDataError:
+            which = unit.entity_id if unit is not None else entity_id
             raise ConcurrentEdit(
-                f"{entity} {unit.entity_id} was changed by someone else; reload it and try again"
+                f"{entity} {which} was changed by someone else; reload it and try again"
             ) from None
-        finally:
-            session.close()
 
     def require(
         self, actor: Actor, permission: Permission, action: str, entity_id: str = ""
@@ -148,7 +201,7 @@ class Clinic:
         """Refuse and audit an action the actor's roles do not allow."""
         if actor.may(permission):
             return
-        with self._sessions() as session, session.begin():
+        with self.write(action) as session:
             audit.append(
                 session,
                 self._audit_key,

@@ -23,3 +23,7 @@ class ValidationFailed(ServiceError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class DatabaseBusy(ServiceError):
+    """Another action held the write lock for longer than the busy timeout; nothing changed."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake_app.domain import DomainError
@@ -34,6 +34,7 @@ from intake_app.services.clinic import Clinic
 from intake_app.services.due import due_columns
 from intake_app.services.errors import ValidationFailed
 from intake_app.services.permissions import Permission
+from intake_app.store.bulk import PreparedInsert
 from intake_app.store.engine import allocate_ids
 from intake_app.store.models import Event, ItemReceipt, Partner, Referral
 
@@ -304,36 +305,46 @@ def _parse_row(
 def write_records(
     signed_in: SignedIn, records: Iterable[ImportRecord], action: str
 ) -> ImportResult:
-    """Insert validated records in one transaction, each with its events and audit entry."""
+    """Insert validated records in one transaction, each with its events and audit entry.
+
+    Every row's values are computed and converted before the write lock is taken: while it
+    is held, nobody else can sign in or save.
+    """
     clinic, actor = signed_in.clinic, signed_in.actor
     records = list(records)
     now = clinic.now()
-    with clinic.session() as session, session.begin():
+    dialect = clinic.engine.dialect
+    referrals = PreparedInsert(
+        dialect,
+        Referral.__table__,
+        [_referral_values(r, clinic, actor.user_id, now) for r in records],
+        late=("id", "partner_id"),
+    )
+    receipt_rows: list[dict[str, object]] = []
+    event_rows: list[dict[str, object]] = []
+    receipt_of: list[int] = []  # the index of the record each receipt and event belongs to
+    event_of: list[int] = []
+    for index, record in enumerate(records):
+        for key, when in record.items.items():
+            receipt_rows.append(
+                {"item_key": key, "received_at": when, "recorded_at": now, "user_id": actor.user_id}
+            )
+            receipt_of.append(index)
+        for row in _events(0, record, actor.user_id, now):
+            event_rows.append(row)
+            event_of.append(index)
+    receipts = PreparedInsert(dialect, ItemReceipt.__table__, receipt_rows, late=("referral_id",))
+    events = PreparedInsert(dialect, Event.__table__, event_rows, late=("referral_id",))
+    with clinic.write("import_referrals") as session:
         partners, added = _partner_ids(session, {r.intake.partner for r in records}, records)
-        referral_rows = [_referral_values(r, partners, clinic, actor.user_id, now) for r in records]
-        ids = allocate_ids(session.connection(), Referral.__table__, len(referral_rows))
-        for referral_id, values in zip(ids, referral_rows, strict=True):
-            values["id"] = referral_id
-        for chunk in _chunks(referral_rows, 5000):
-            session.execute(insert(Referral.__table__), chunk)
-        receipts: list[dict[str, object]] = []
-        events: list[dict[str, object]] = []
-        for referral_id, record in zip(ids, records, strict=True):
-            for key, when in record.items.items():
-                receipts.append(
-                    {
-                        "referral_id": referral_id,
-                        "item_key": key,
-                        "received_at": when,
-                        "recorded_at": now,
-                        "user_id": actor.user_id,
-                    }
-                )
-            events.extend(_events(referral_id, record, actor.user_id, now))
-        for chunk in _chunks(receipts, 20000):
-            session.execute(insert(ItemReceipt.__table__), chunk)
-        for chunk in _chunks(events, 20000):
-            session.execute(insert(Event.__table__), chunk)
+        connection = session.connection()
+        ids = allocate_ids(connection, Referral.__table__, len(records))
+        referrals.set("id", ids)
+        referrals.set("partner_id", [partners[r.intake.partner] for r in records])
+        receipts.set("referral_id", [ids[i] for i in receipt_of])
+        events.set("referral_id", [ids[i] for i in event_of])
+        for prepared in (referrals, receipts, events):
+            prepared.execute(connection)
         audit.append_many(
             session,
             clinic.audit_key,
@@ -343,11 +354,6 @@ def write_records(
             workstation=clinic.workstation,
         )
     return ImportResult(len(ids), added, ids[0] if ids else None, ids[-1] if ids else None)
-
-
-def _chunks(rows: list[T], size: int) -> Iterable[list[T]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 def _partner_ids(
@@ -373,7 +379,6 @@ def _partner_ids(
 
 def _referral_values(
     r: ImportRecord,
-    partners: dict[str, int],
     clinic: Clinic,
     user_id: int,
     now: datetime,
@@ -386,7 +391,7 @@ def _referral_values(
         "recorded_at": now,
         "partner_sent_on": d.partner_sent_on,
         "channel": d.channel.value,
-        "partner_id": partners[d.partner],
+        "partner_id": None,  # known once the write lock is held
         "referring_clinician": d.referring_clinician,
         "contact_person": d.contact_person,
         "contact_phone": d.contact_phone,

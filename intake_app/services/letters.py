@@ -178,7 +178,7 @@ class Letters:
                 return None
         if not letters:
             raise ServiceError("letters: there is nothing to print")
-        with self.clinic.session() as session, session.begin():
+        with self.clinic.write(f"letter_{kind.value}") as session:
             self._audit(session, f"letter_{kind.value}_rendered", referral_ids)
         if len(letters) == 1:
             return render_letter(letters[0], self.letterhead)
@@ -190,7 +190,7 @@ class Letters:
         The first acknowledgement sets the referral's acknowledged time.
         """
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
-        with self.clinic.session() as session, session.begin():
+        with self.clinic.write(f"letter_{kind.value}") as session:
             self._record_in(session, referral_ids, kind, how, self.clinic.now())
 
     def _record_in(
@@ -274,7 +274,7 @@ class Letters:
             )
             placed = True
             crash_point("after_write")
-            with self.clinic.session() as session, session.begin():
+            with self.clinic.write("letter_record") as session:
                 # Another start may have settled it meanwhile as dropped (it saw no file yet):
                 # the file is in place now, so it is recorded after all, but never twice.
                 if self._settle(session, pending_id, RECORDED, (PENDING, DROPPED)):
@@ -313,7 +313,7 @@ class Letters:
             except OSError:
                 continue  # there but unreadable now: settle it when it can be read
             outcome = RECORDED if in_place else DROPPED
-            with self.clinic.session() as session, session.begin():
+            with self.clinic.write("letter_record") as session:
                 if not self._settle(session, row.id, outcome, (PENDING,)):
                     continue  # its own program settled it meanwhile
                 if in_place:
@@ -334,7 +334,7 @@ class Letters:
         return settled
 
     def _note_pending(self, ids: list[int], kind: LetterKind, path: Path, sha256: str) -> int:
-        with self.clinic.session() as session, session.begin():
+        with self.clinic.write("letter_record") as session:
             row = PendingLetter(
                 kind=kind.value,
                 referral_ids=ids,
@@ -364,7 +364,7 @@ class Letters:
         """After a failed save: nothing is in place and nothing recorded. If even this fails,
         the note stays pending and the next start drops it."""
         try:
-            with self.clinic.session() as session, session.begin():
+            with self.clinic.write("letter_record") as session:
                 self._settle(session, pending_id, DROPPED, (PENDING,))
         except Exception:
             pass  # the failure to report is the save's, already on its way up

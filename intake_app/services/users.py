@@ -35,24 +35,29 @@ def add_user(
     if not roles:
         raise ServiceError("role: give at least one role")
     assert clinic.db_path is not None
-    key_file = KeyFile.load(key_file_for(clinic.db_path))
-    if key_file.find(USER, name) is not None:
-        raise ServiceError(f"user name: {name} already exists")
-    with clinic.unit(actor, "add_user", "user") as unit:
-        session = unit.session
-        if session.execute(select(User.id).where(User.name == name)).first():
-            raise ServiceError(f"user name: {name} already exists")
-        user = User(
-            name=name, display_name=display_name or name, active=True, created_at=clinic.now()
-        )
-        user.roles = [UserRole(role=r.value) for r in sorted(set(roles))]
-        session.add(user)
-        session.flush()
-        unit.entity_id = str(user.id)
-        # The key slot is written inside the transaction: if it fails, no user row is committed.
-        key_file.wrap(USER, name, password, clinic.data_key, kdf or KdfParams())
-        key_file.save()
-        return UserInfo(user.id, user.name, tuple(r.role for r in user.roles), True)
+    kdf = kdf or KdfParams()
+    with KeyFile.locked(key_file_for(clinic.db_path)) as key_file:
+        # A slot without a user row is left from an interrupted add: the database decides.
+        had_slot = key_file.find(USER, name) is not None
+        key_file.wrap(USER, name, password, clinic.data_key, kdf)
+        # The user row and its audit entry commit first; only then is the new slot written.
+        with key_file.staged(), clinic.unit(actor, "add_user", "user") as unit:
+            session = unit.session
+            if session.execute(select(User.id).where(User.name == name)).first():
+                if had_slot:
+                    raise ServiceError(f"user name: {name} already exists")
+                raise ServiceError(
+                    f"user name: {name} already exists but has no password; "
+                    "set one with the recovery code (intake-app recover)"
+                )
+            user = User(
+                name=name, display_name=display_name or name, active=True, created_at=clinic.now()
+            )
+            user.roles = [UserRole(role=r.value) for r in sorted(set(roles))]
+            session.add(user)
+            session.flush()
+            unit.entity_id = str(user.id)
+            return UserInfo(user.id, user.name, tuple(r.role for r in user.roles), True)
 
 
 def list_users(signed_in: SignedIn) -> list[UserInfo]:

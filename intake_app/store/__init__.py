@@ -6,7 +6,15 @@ class StoreError(Exception):
 
 
 class WrongPassword(StoreError):
-    pass
+    """Wrong user name or password; `retry_after` seconds must pass before the next try."""
+
+    def __init__(self, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SignInThrottled(WrongPassword):
+    """Refused without trying the password: too many wrong ones for this name just now."""
 
 
 class KeyFileDamaged(StoreError):

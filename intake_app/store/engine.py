@@ -4,11 +4,13 @@ Everything SQLite-specific (pragmas, URI flags) stays in this module so that
 the rest of the store runs unchanged on PostgreSQL.
 """
 
+import json
 import os
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,13 @@ from intake_app.store import DatabaseExists, DatabaseMissing, MigrationFailed, N
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 STATEMENT_CACHE = 4
+# How long a writer waits for another's write lock before saying the database is busy.
+BUSY_TIMEOUT_ENV = "INTAKE_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
+# Execution option of the engine returned by writer(): its transactions take the write lock.
+WRITE_OPTION = "intake_write"
+# One advisory lock orders every write in shared mode, as SQLite's write lock does.
+PG_WRITE_LOCK = 0x1A7A4E  # any constant; the same in every process of this application
 _memory_security_lock = threading.Lock()
 _memory_security_on = False
 
@@ -54,9 +63,120 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
         # pages, and every miss means reading and decrypting one again.
         cursor.execute("PRAGMA cache_size = -65536")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
     finally:
         cursor.close()
+    # The driver would start a transaction only at the first INSERT, after the reads it
+    # depends on; _sqlite_begin starts every transaction itself instead.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # BEGIN IMMEDIATE takes the write lock before the first read, so what a write
+    # transaction reads (the audit chain's head, a row's version) cannot change under it.
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _postgres_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(WRITE_OPTION, False):
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(busy_timeout() * 1000)}ms'")
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
+def busy_timeout() -> float:
+    """Seconds a writer waits for the write lock: INTAKE_BUSY_TIMEOUT, else 30."""
+    try:
+        value = float(os.environ.get(BUSY_TIMEOUT_ENV, DEFAULT_BUSY_TIMEOUT))
+    except ValueError:
+        return DEFAULT_BUSY_TIMEOUT
+    return value if value >= 0 else DEFAULT_BUSY_TIMEOUT
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine and pool, whose transactions take the write lock before reading."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """The write lock stayed taken for the whole busy timeout (SQLite) or lock timeout."""
+    if getattr(exc.orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def lock_holder_file(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".writer")
+
+
+def note_lock_holder(db_path: Path, action: str, workstation: str, at: datetime) -> None:
+    """Say, beside the database, which action holds its write lock (no patient data).
+
+    Only the holder of the write lock writes or removes this note, so it needs no lock of
+    its own; a note left by a crash names a dead process and is ignored.
+    """
+    note = {
+        "action": action,
+        "workstation": workstation,
+        "host": _host(),
+        "pid": os.getpid(),
+        "at": at.astimezone(UTC).isoformat(),
+    }
+    path = lock_holder_file(db_path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(note, handle)
+    except OSError:
+        pass  # the note only improves a message; the write goes on without it
+
+
+def clear_lock_holder(db_path: Path) -> None:
+    try:
+        note = json.loads(lock_holder_file(db_path).read_text(encoding="utf-8"))
+        if note.get("pid") == os.getpid() and note.get("host") == _host():
+            lock_holder_file(db_path).unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def lock_holder(db_path: Path) -> tuple[str, str, datetime] | None:
+    """(action, workstation, started) of the live process that noted it holds the lock."""
+    try:
+        note = json.loads(lock_holder_file(db_path).read_text(encoding="utf-8"))
+        action, workstation = str(note["action"]), str(note["workstation"])
+        started = datetime.fromisoformat(str(note["at"]))
+        pid, host = int(note["pid"]), str(note["host"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if host == _host() and not _alive(pid):
+        return None
+    return action, workstation, started
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap check; the note is at worst a stale name in a busy message
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def busy_message(what: str) -> str:
+    timeout = busy_timeout()
+    waited = f"{timeout:g} s" if timeout < 120 else f"{timeout / 60:g} min"
+    return f"the database is busy: {what} holds it (waited {waited}); try again when it is done"
 
 
 def _sqlite_url(driver: str, path: Path, create: bool, key: bytes | None) -> URL:
@@ -93,6 +213,7 @@ def encrypted_engine(path: Path, key: bytes, *, create: bool = False) -> Engine:
         connect_args={"cached_statements": STATEMENT_CACHE},
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
@@ -127,6 +248,7 @@ def plaintext_engine_for_benchmark(path: Path) -> Engine:
         URL.create("sqlite+pysqlite", database=str(path)),
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -135,27 +257,29 @@ def plaintext_engine_for_benchmark(path: Path) -> Engine:
 
 @contextmanager
 def schema_change(engine: Engine) -> Iterator[Connection]:
-    """One connection holding one transaction for a whole schema upgrade.
+    """One connection holding one write transaction for a whole schema upgrade.
 
     SQLite: foreign keys off (a table rebuild drops and recreates a referenced table, and the
-    pragma cannot change inside a transaction), BEGIN IMMEDIATE so the change and every check
-    before it see the same database, DDL inside the transaction (SQLite's DDL is
-    transactional), `PRAGMA foreign_key_check` before COMMIT; ROLLBACK on any failure; foreign
-    keys back on. PostgreSQL: an ordinary transaction, its DDL is transactional too.
+    pragma cannot change inside a transaction, so it is set on the driver's connection before
+    anything begins), BEGIN IMMEDIATE (the writer's begin) so the checks before the change
+    see what it changes, DDL inside the transaction (SQLite's DDL is transactional),
+    `PRAGMA foreign_key_check` before COMMIT; ROLLBACK on any failure; foreign keys back on.
+    PostgreSQL: the writer's transaction, whose DDL is transactional too.
     """
     if engine.dialect.name != "sqlite":
-        with engine.begin() as connection:
+        with writer(engine).begin() as connection:
             yield connection
         return
-    with engine.connect() as connection:
-        # The driver must not open or commit transactions on its own while we hold one.
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    with writer(engine).connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
         try:
-            if connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() != 0:
+            if driver.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
                 raise MigrationFailed("foreign keys could not be turned off for the upgrade")
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-            try:
+            with connection.begin():
+                if not driver.in_transaction:
+                    raise MigrationFailed("the upgrade could not start its transaction")
                 yield connection
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
@@ -164,12 +288,8 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
                         f"the upgrade would leave {len(broken)} row(s) in {tables} "
                         "referring to rows that do not exist"
                     )
-            except BaseException:
-                connection.exec_driver_sql("ROLLBACK")
-                raise
-            connection.exec_driver_sql("COMMIT")
         finally:
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            driver.execute("PRAGMA foreign_keys = ON")
 
 
 BATCH_TEMPORARY_PREFIX = "_alembic_tmp_"
@@ -237,9 +357,11 @@ def encrypted_backup(source: Path, key: bytes, target: Path) -> None:
 def postgres_engine(url: str) -> Engine:
     """Shared mode: the server encrypts at rest; ask for TLS where the server offers it."""
     engine_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(
+    engine = create_engine(
         engine_url, connect_args={"sslmode": "prefer"}, pool_pre_ping=True, hide_parameters=True
     )
+    event.listen(engine, "begin", _postgres_begin)
+    return engine
 
 
 def allocate_ids(connection: Connection, table: Table, count: int) -> list[int]:
@@ -252,8 +374,8 @@ def allocate_ids(connection: Connection, table: Table, count: int) -> list[int]:
             text("SELECT nextval(:seq) FROM generate_series(1, :n)"), {"seq": sequence, "n": count}
         )
         return [int(r[0]) for r in rows]
-    # SQLite: a write takes the database's write lock, so no one else can take these ids
-    # before this transaction ends.
+    # SQLite: a write takes the database's write lock (writer() takes it at BEGIN), so no
+    # one else can take these ids before this transaction ends.
     connection.execute(text("UPDATE settings SET value = value WHERE key = 'database_id'"))
     start = connection.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
     return list(range(int(start) + 1, int(start) + 1 + count))

@@ -166,8 +166,9 @@ class MainWindow(QMainWindow):
     def _unlock(self, password: str) -> str | None:
         try:
             fresh = sign_in(self.db_path, self.signed_in.actor.name, password)
-        except WrongPassword:
-            return "Wrong password."
+        except WrongPassword as exc:
+            wait = f" Try again in {exc.retry_after} s." if exc.retry_after else ""
+            return f"Wrong password.{wait}"
         except (StoreError, ServiceError) as exc:
             return str(exc)
         # Widgets hold this SignedIn: give it the re-opened clinic.

@@ -1,6 +1,5 @@
-"""Sign-in: unlock the database with a user's password; growing delays after failures."""
+"""Sign-in: unlock the database with a user's password; the service says how long to wait."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -23,11 +22,6 @@ from intake_app.store import StoreError, WrongPassword
 from intake_app.store.schema import Migration
 
 
-def failure_delay(failures: int) -> int:
-    """Seconds to wait before the next try: none for the first two, then 2, 4, 8 … up to 60."""
-    return 0 if failures < 3 else min(60, 2 ** (failures - 2))
-
-
 class SignInDialog(QDialog):
     """Asks for user name and password; `signed_in` holds the session once accepted."""
 
@@ -36,7 +30,6 @@ class SignInDialog(QDialog):
         db_path: Path,
         parent: QWidget | None = None,
         user: str = "",
-        delay: Callable[[int], int] = failure_delay,
         title: str = "Sign in",
     ) -> None:
         super().__init__(parent)
@@ -44,7 +37,6 @@ class SignInDialog(QDialog):
         self.db_path = db_path
         self.signed_in: SignedIn | None = None
         self.failures = 0
-        self._delay = delay
         self._wait_left = 0
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -120,10 +112,11 @@ class SignInDialog(QDialog):
             self.signed_in = sign_in(
                 self.db_path, name, self.password.text(), on_migration=self._show_migrating
             )
-        except WrongPassword:
+        except WrongPassword as exc:
+            # The service counts failures for every front end and process; it says how long.
             self.failures += 1
             self.password.clear()
-            self._start_wait(self._delay(self.failures))
+            self._start_wait(exc.retry_after)
             return
         except (StoreError, ServiceError) as exc:
             self._set_message_role("error")

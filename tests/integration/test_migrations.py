@@ -94,10 +94,11 @@ def test_table_rebuild_migration_backs_up_then_upgrades_a_populated_database(
         new = contents(engine)
         with engine.connect() as conn:
             foreign_keys = conn.execute(text("PRAGMA foreign_keys")).scalar_one()
-            # The upgrade's connection went back to the pool in transactional mode.
-            autocommit = conn.connection.driver_connection.isolation_level is None  # type: ignore[union-attr]
             dangling = conn.execute(text("PRAGMA foreign_key_check")).all()
             notes = conn.execute(text("SELECT note FROM partners")).scalars().all()
+        with engine.begin() as conn:
+            # The upgrade's connection went back to the pool still opening transactions.
+            in_transaction = conn.connection.driver_connection.in_transaction  # type: ignore[union-attr]
         with signed_in.clinic.session() as session:
             chain = audit.verify(session, signed_in.clinic.audit_key)
             entry = session.query(AuditEntry).filter_by(action="migrate_schema").one()
@@ -113,7 +114,7 @@ def test_table_rebuild_migration_backs_up_then_upgrades_a_populated_database(
     assert [tuple(r)[:7] for r in new["partners"]] == [tuple(r) for r in old["partners"]]
     assert notes == ["", ""]
     assert new["referrals"] == old["referrals"] and len(old["referrals"]) == 2
-    assert dangling == [] and foreign_keys == 1 and not autocommit
+    assert dangling == [] and foreign_keys == 1 and in_transaction
     # Recorded in the audit trail, chained like every other entry.
     assert chain.intact
     assert (entry.user_name, entry.entity, entry.entity_id) == (

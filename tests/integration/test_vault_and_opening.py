@@ -15,7 +15,7 @@ from intake_app.store import (
     NotOurDatabase,
     WrongPassword,
 )
-from intake_app.store.keyvault import key_file_for
+from intake_app.store.keyvault import USER, KeyFile, key_file_for
 from tests.conftest import ADMIN_PASSWORD, COORDINATOR_PASSWORD, ClinicFiles
 from tests.factories import log_referral
 
@@ -50,8 +50,9 @@ def test_tampered_slot_with_recomputed_checksum_still_does_not_open(
 
     keys = key_file_for(clinic_files.db)
     document = json.loads(keys.read_text())
-    admin_slot = next(s for s in document["body"]["slots"] if s["name"] == "admin")
-    cora_slot = next(s for s in document["body"]["slots"] if s["name"] == "cora")
+    owner_of = KeyFile.load(keys).owner_of
+    admin_slot = next(s for s in document["body"]["slots"] if s["owner"] == owner_of(USER, "admin"))
+    cora_slot = next(s for s in document["body"]["slots"] if s["owner"] == owner_of(USER, "cora"))
     # Copy cora's wrapped key into admin's slot: bound to another user, it must not open.
     for field in ("salt", "nonce", "wrapped"):
         admin_slot[field] = cora_slot[field]
@@ -96,7 +97,8 @@ def test_random_file_is_not_ours(tmp_path: Path, clinic_files: ClinicFiles) -> N
     junk = tmp_path / "junk.db"
     junk.write_bytes(bytes(range(256)) * 64)
     key_file_for(junk).write_bytes(key_file_for(clinic_files.db).read_bytes())
-    with pytest.raises(NotOurDatabase, match="not a Referral Intake database"):
+    # The key file records the salt of the database it was made for; this is not that one.
+    with pytest.raises(NotOurDatabase, match=r"the key file beside .* belongs to another database"):
         sign_in(junk, "admin", ADMIN_PASSWORD)
     assert junk.read_bytes() == bytes(range(256)) * 64  # untouched
 

@@ -46,8 +46,8 @@ def test_slots_are_bound_to_database_and_owner(tmp_path: Path) -> None:
     moved = KeyFile(tmp_path / "b.keys", "db-two", loaded.slots)
     with pytest.raises(WrongPassword):
         moved.unwrap(USER, "cora", "pass-word-one")
-    renamed = KeyFile(tmp_path / "c.keys", "db-one", loaded.slots)
-    renamed.slots[0].name = "tess"
+    renamed = KeyFile(tmp_path / "c.keys", "db-one", loaded.slots, loaded.owner_key)
+    renamed.slots[0].owner = renamed.owner_of(USER, "tess")
     with pytest.raises(WrongPassword):
         renamed.unwrap(USER, "tess", "pass-word-one")
 

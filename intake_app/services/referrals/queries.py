@@ -84,7 +84,7 @@ class ReferralReading(ReferralBase):
     def _audit_shown(self, action: str, ids: list[int]) -> None:
         if not ids:
             return
-        with self.clinic.session() as session, session.begin():
+        with self.clinic.write(action) as session:
             audit.append_many(
                 session,
                 self.clinic.audit_key,
