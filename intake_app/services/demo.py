@@ -9,10 +9,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select, update
+
 from intake_app.domain.checklists import ServiceLine, load_service_lines
-from intake_app.domain.enums import Role
+from intake_app.domain.enums import Priority, Role, State, Trigger, Urgency
+from intake_app.domain.priority import propose_priority
+from intake_app.domain.targets import AccessTargets
 from intake_app.paths import resource
-from intake_app.services.auth import create_clinic, sign_in
+from intake_app.services.auth import SignedIn, create_clinic, sign_in
 from intake_app.services.clinic import Clock, utc_now
 from intake_app.services.files import write_private
 from intake_app.services.importer import (
@@ -22,6 +26,7 @@ from intake_app.services.importer import (
     write_records,
 )
 from intake_app.services.users import add_user
+from intake_app.store.models import Event, ItemReceipt, Partner, Referral, User
 
 DEMO_USERS = {
     "admin": (Role.ADMIN,),
@@ -147,6 +152,7 @@ def synthetic_rows(
         "portal": 0.23,
         "walk_in": 0.05,
     }
+    targets = AccessTargets.load(resource("access_targets.json"))
     rows: list[dict[str, str]] = []
     start_day = (now.astimezone(tz) - timedelta(days=days)).date()
     for index in range(count):
@@ -176,54 +182,87 @@ def synthetic_rows(
             "clinical_question": rng.choice(QUESTIONS),
             "referrer_urgency": _weighted(rng, {"routine": 0.6, "soon": 0.28, "urgent": 0.12}),
         }
-        row.update(_progress(rng, line, received, now, tz))
+        proposed = propose_priority(Trigger(trigger), Urgency(row["referrer_urgency"])).priority
+        row.update(_progress(rng, line, received, now, tz, proposed, targets))
         rows.append(row)
     return rows
 
 
 def _progress(
-    rng: random.Random, line: ServiceLine, received: datetime, now: datetime, tz: ZoneInfo
+    rng: random.Random,
+    line: ServiceLine,
+    received: datetime,
+    now: datetime,
+    tz: ZoneInfo,
+    proposed: Priority,
+    targets: AccessTargets,
 ) -> dict[str, str]:
-    """Documents, acknowledgement and life cycle for one referral, never later than `now`."""
+    """Documents, acknowledgement and life cycle for one referral, never later than `now`.
+
+    A clinic that mostly meets its targets: each step comes well inside its deadline, a few
+    late; records that never arrive end in a withdrawal; old referrals are closed or seen.
+    """
     out: dict[str, str] = {}
 
-    def later(after: datetime, max_hours: float) -> datetime | None:
-        moment = after + timedelta(hours=rng.uniform(0.2, max_hours))
+    def target(measure: str, priority: Priority) -> timedelta:
+        # Business days to calendar time, roughly (5 working days a week).
+        return timedelta(days=targets.business_days(line.key, priority, measure) * 7 / 5)
+
+    def share(late: float) -> float:
+        """Most steps well inside their deadline, `late` of them a little after it."""
+        return rng.uniform(1.05, 1.5) if rng.random() < late else rng.uniform(0.1, 0.8)
+
+    def by(moment: datetime) -> datetime | None:
+        moment = _office_hours(moment, tz, rng)
         return moment if moment < now else None
 
     complete_at: datetime | None = received
+    # One referral in twenty waits for a required record that never comes.
+    required = [item.key for item in line.checklist if item.required]
+    never = rng.choice(required) if required and rng.random() < 0.05 else None
     for item in line.checklist:
-        if rng.random() < (0.65 if item.required else 0.4):
-            at: datetime | None = received
-        elif rng.random() < 0.75:
-            at = later(received, rng.choice((24.0, 72.0, 240.0)))
+        if item.key == never:
+            at: datetime | None = None
+        elif rng.random() < (0.65 if item.required else 0.4):
+            at = received
+        elif item.required or rng.random() < 0.6:
+            at = by(received + target("records_complete", proposed) * share(0.05))
         else:
             at = None
         out[f"item:{item.key}"] = _iso(at, tz) if at else ""
         if item.required:
             complete_at = None if at is None or complete_at is None else max(complete_at, at)
-    ack = later(received, rng.choice((4.0, 30.0, 80.0)))
-    out["acknowledged_at"] = _iso(ack, tz) if ack and rng.random() < 0.93 else ""
-    if complete_at is None and rng.random() < 0.7:
-        return out  # still awaiting records
-    base = complete_at or received
-    triaged = later(base, rng.choice((6.0, 30.0, 90.0)))
+    ack = by(received + target("acknowledge", proposed) * share(0.04))
+    out["acknowledged_at"] = _iso(ack, tz) if ack else ""
+    if complete_at is None:
+        # A required record that never comes: the partner withdraws it after some weeks.
+        gave_up = by(received + target("records_complete", proposed) * rng.uniform(1.5, 3.0))
+        if never is not None and gave_up is not None:
+            out.update(closed_at=_iso(gave_up, tz), close_reason="withdrawn")
+        return out
+    triaged = by(max(complete_at, received + target("triage", proposed) * share(0.05)))
     if triaged is None:
         return out
     if rng.random() < 0.06:
         out.update(closed_at=_iso(triaged, tz), close_reason=rng.choice(("declined", "redirected")))
         return out
-    priority = _weighted(rng, {"routine": 0.55, "soon": 0.3, "urgent": 0.15})
-    out.update(triaged_at=_iso(triaged, tz), priority=priority)
-    scheduled = later(triaged, 72.0)
+    # Triage mostly agrees with the proposal.
+    priority = proposed if rng.random() < 0.8 else rng.choice(list(Priority))
+    out.update(triaged_at=_iso(triaged, tz), priority=priority.value)
+    scheduled = by(triaged + timedelta(hours=rng.uniform(0.5, 30)))
     if scheduled is None:
         return out
     if rng.random() < 0.03:
         out.update(closed_at=_iso(scheduled, tz), close_reason="withdrawn")
         return out
-    appointment = scheduled + timedelta(days=rng.randint(3, 30))
-    appointment = appointment.replace(minute=0)
-    appointment = max(appointment, scheduled + timedelta(hours=1))
+    appointment = received + target("first_consult", priority) * rng.uniform(0.4, 0.95)
+    if rng.random() < 0.05:  # the first free slot is after the target
+        appointment = received + target("first_consult", priority) * rng.uniform(1.05, 1.3)
+    appointment = max(appointment, scheduled + timedelta(days=1))
+    local = appointment.astimezone(tz)
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    appointment = local.replace(hour=rng.randint(8, 16), minute=rng.choice((0, 30)))
     out.update(scheduled_at=_iso(scheduled, tz), appointment_at=_iso(appointment, tz))
     if appointment < now:
         if rng.random() < 0.05:
@@ -231,6 +270,17 @@ def _progress(
         else:
             out["seen_at"] = _iso(appointment, tz)
     return out
+
+
+def _office_hours(moment: datetime, tz: ZoneInfo, rng: random.Random) -> datetime:
+    """Staff work weekdays 08:00-17:30: a step due outside them happens the next morning."""
+    local = moment.astimezone(tz)
+    if local.weekday() < 5 and time(8) <= local.time() <= time(17, 30):
+        return moment
+    day = local.date() + timedelta(days=1 if local.time() > time(17, 30) else 0)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(8, rng.randrange(60)), tzinfo=tz)
 
 
 def rows_to_csv(rows: list[dict[str, str]]) -> str:
@@ -278,12 +328,34 @@ def create_demo(
             rows_to_csv(rows), clinic.service_lines, clinic.calendar.tz, clinic.now()
         )
         result = write_records(coordinator, records, action="demo_referral")
+        _as_it_happened(coordinator)
     finally:
         coordinator.close()
     users = {name: demo_password(name) for name in DEMO_USERS}
     # Beside the database, so the sign-in screen can offer the demo users before unlocking.
     write_private(demo_marker(db_path), json.dumps({"users": users}, indent=1).encode("utf-8"))
     return DemoClinic(db_path, users, result.referrals, created.recovery_code)
+
+
+def _as_it_happened(signed_in: SignedIn) -> None:
+    """The imported history as the clinic would have recorded it: each step at its time, and
+    triage decisions by the triage user (the coordinator may not triage)."""
+    clinic = signed_in.clinic
+    with clinic.session() as session, session.begin():
+        triage_user = session.execute(select(User.id).where(User.name == "triage")).scalar_one()
+        decisions = [State.TRIAGED.value, State.DECLINED.value, State.REDIRECTED.value]
+        session.execute(
+            update(Event)
+            .where(Event.kind == "transition", Event.to_state.in_(decisions))
+            .values(user_id=triage_user)
+        )
+        session.execute(update(Event).values(recorded_at=Event.effective_at))
+        session.execute(update(ItemReceipt).values(recorded_at=ItemReceipt.received_at))
+        session.execute(update(Referral).values(recorded_at=Referral.received_at))
+        # The directory knows each partner's numbers, as a clinic's would after a while.
+        for index, partner in enumerate(session.execute(select(Partner)).scalars()):
+            partner.phone = partner.phone or f"555-01{index * 2:02d}"
+            partner.fax = partner.fax or f"555-01{index * 2 + 1:02d}"
 
 
 def demo_marker(db_path: Path) -> Path:

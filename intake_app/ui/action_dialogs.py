@@ -5,6 +5,7 @@ fill in the real dialog and accept it without a modal event loop.
 """
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from intake_app.domain.enums import Priority
+from intake_app.domain.enums import Priority, Trigger
+from intake_app.ui.prompts import make_default
 
 DATE_TIME_FORMAT = "ddd d MMM yyyy HH:mm"
 REASON_MAX = 200  # a reason is a short note, not a narrative
@@ -33,6 +35,21 @@ PRIORITY_LABELS = {
     Priority.SOON: "Soon",
     Priority.ROUTINE: "Routine",
 }
+_TRIGGER_IN_REASON = re.compile(r"\btrigger ([a-z_]+)")
+
+
+def readable_reason(reason: str) -> str:
+    """A proposal reason as stored ("trigger new_biopsy is urgent by rule") in words."""
+    from intake_app.ui.intake_form import TRIGGERS
+
+    def words(match: re.Match[str]) -> str:
+        try:
+            label = TRIGGERS[Trigger(match.group(1))]
+        except ValueError:
+            return match.group(0)
+        return f"trigger “{label}”"
+
+    return _TRIGGER_IN_REASON.sub(words, reason)
 
 
 def to_qdatetime(moment: datetime, tz: ZoneInfo) -> QDateTime:
@@ -73,6 +90,7 @@ class _Dialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -80,6 +98,8 @@ class _Dialog(QDialog):
         layout.addLayout(self.form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
+        # Enter confirms, and only while the confirming button is enabled: never Cancel.
+        make_default(self.ok_button)
 
 
 class WhenField(QWidget):
@@ -90,6 +110,7 @@ class WhenField(QWidget):
         self.tz = tz
         self.earlier = QCheckBox(text)
         self.edit = _date_time_edit(tz, now, now)
+        self.edit.setAccessibleName(text.removesuffix(", at").removesuffix(" at") + ": time")
         self.edit.setEnabled(False)
         self.earlier.toggled.connect(self.edit.setEnabled)
         layout = QVBoxLayout(self)
@@ -138,6 +159,7 @@ class TriageDialog(_Dialog):
         reasons: tuple[str, ...],
         tz: ZoneInfo,
         now: datetime,
+        missing: tuple[str, ...] = (),
     ) -> None:
         super().__init__(parent, "Triage", "Triage")
         self.priority = QComboBox()
@@ -148,13 +170,24 @@ class TriageDialog(_Dialog):
             self.priority.addItem(text, priority.value)
         self.priority.setCurrentIndex(self.priority.findData(proposed.value))
         self.form.addRow("Priority", self.priority)
-        why = "; ".join(reasons) if reasons else "no rule applied"
+        why = "; ".join(readable_reason(r) for r in reasons) if reasons else "no rule applied"
         self.reasons = QLabel(f"Proposed {PRIORITY_LABELS[proposed].lower()} because: {why}.")
         self.reasons.setProperty("role", "hint")
         self.reasons.setWordWrap(True)
         self.form.addRow("", self.reasons)
+        self.missing = QLabel()
+        self.missing.setObjectName("triageMissing")
+        self.missing.setProperty("role", "error")
+        self.missing.setWordWrap(True)
+        if missing:
+            self.missing.setText(
+                f"Still missing (required): {', '.join(missing)}. "
+                "You may triage now; the records stay flagged as incomplete."
+            )
+            self.form.addRow("Records", self.missing)
         self.when = WhenField(tz, now, "Triaged earlier, at")
         self.form.addRow("When", self.when)
+        self.priority.setFocus()
 
     def value(self) -> TriageChoice:
         return TriageChoice(Priority(self.priority.currentData()), self.when.value())
@@ -249,9 +282,81 @@ class ReasonDialog(WhenDialog):
         self.form.insertRow(1, "Reason", self.reason)  # after the prompt, before "When"
         self.reason.textChanged.connect(self._update_ok)
         self._update_ok()
+        # Typing goes into the reason at once; Tab goes on to "earlier", then the buttons.
+        QWidget.setTabOrder(self.reason, self.when.earlier)
+        QWidget.setTabOrder(self.when.earlier, self.when.edit)
+        QWidget.setTabOrder(self.when.edit, self.ok_button)
+        QWidget.setTabOrder(self.ok_button, self.cancel_button)
+        self.reason.setFocus()
 
     def _update_ok(self) -> None:
         self.ok_button.setEnabled(bool(self.reason.text().strip()))
 
     def reason_value(self) -> ReasonChoice:
         return ReasonChoice(self.reason.text().strip(), self.when.value())
+
+
+@dataclass(frozen=True)
+class SeenChoice:
+    at: datetime | None
+    earlier_than_booked: bool
+
+
+class MarkSeenDialog(_Dialog):
+    """Mark seen: at the appointment or later, or earlier than booked when the user says so."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        tz: ZoneInfo,
+        now: datetime,
+        appointment_at: datetime | None,
+    ) -> None:
+        super().__init__(parent, "Mark seen", "Mark seen")
+        self.tz = tz
+        self.now = now
+        self.appointment_at = appointment_at
+        intro = QLabel("Record that the patient was seen for the first consult.")
+        intro.setWordWrap(True)
+        self.form.addRow(intro)
+        if appointment_at is not None:
+            booked = QLabel(f"Booked for {appointment_at.astimezone(tz):%a %d %b %Y %H:%M}.")
+            self.form.addRow("Appointment", booked)
+        self.when = WhenField(tz, now, "Seen at another time")
+        self.form.addRow("When", self.when)
+        self.earlier = QCheckBox("The patient was seen earlier than booked")
+        self.earlier.setObjectName("seenEarlier")
+        self.form.addRow("", self.earlier)
+        self.problem = QLabel()
+        self.problem.setProperty("role", "error")
+        self.problem.setWordWrap(True)
+        self.form.addRow("", self.problem)
+        self.earlier.setVisible(self._before_booking(now))
+        # Not on Cancel: Enter there would cancel without a word.
+        (self.earlier if self.earlier.isVisibleTo(self) else self.when.earlier).setFocus()
+        self.earlier.toggled.connect(self._update_ok)
+        self.when.earlier.toggled.connect(self._update_ok)
+        self.when.edit.dateTimeChanged.connect(self._update_ok)
+        self._update_ok()
+
+    def _before_booking(self, moment: datetime) -> bool:
+        return self.appointment_at is not None and moment < self.appointment_at
+
+    def _update_ok(self) -> None:
+        moment = self.when.value() or self.now
+        early = self._before_booking(moment)
+        self.earlier.setVisible(early or self.earlier.isChecked())
+        refused = early and not self.earlier.isChecked()
+        self.problem.setText(
+            "That is before the appointment: tick “seen earlier than booked” if so, "
+            "or give the time the patient was seen."
+            if refused
+            else ""
+        )
+        self.problem.setVisible(refused)
+        self.ok_button.setEnabled(not refused)
+
+    def value(self) -> SeenChoice:
+        moment = self.when.value()
+        early = self._before_booking(moment or self.now) and self.earlier.isChecked()
+        return SeenChoice(moment, early)

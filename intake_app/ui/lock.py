@@ -2,13 +2,19 @@
 
 Widgets stay alive under the covers, so unsaved input survives; unlocking needs
 the same user's password, which re-opens the database with a fresh key.
+
+The password is asked in a window of its own, application-modal and shown last: Qt gives input
+to the most recently shown modal window, so the prompt takes keys even while the intake form,
+a message box or the print dialog runs its own modal loop under the covers.
 """
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -16,8 +22,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
+
+from intake_app.ui.prompts import make_default
 
 DEFAULT_IDLE_MINUTES = 10
+LOCK_KEYS = QKeySequence("Ctrl+L")
 _ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -55,46 +65,49 @@ class IdleWatcher(QObject):
         self.timer.stop()
 
 
+class AppShortcut(QObject):
+    """A key sequence that works in every window of the application, modal dialogs included.
+
+    A QAction's shortcut belongs to its window, and a modal dialog blocks that window; this
+    filter sees key presses wherever they go.
+    """
+
+    triggered = Signal()
+
+    def __init__(self, keys: QKeySequence, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.keys = keys[0]
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(watched, QWidget):
+            assert isinstance(event, QKeyEvent)
+            if event.keyCombination() == self.keys:
+                self.triggered.emit()
+                return True
+        return False
+
+
+def _heading() -> QLabel:
+    title = QLabel("Locked")
+    title.setProperty("role", "heading")
+    title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return title
+
+
 class Cover(QWidget):
     """An opaque panel over a window's whole area while locked."""
 
-    def __init__(self, window: QWidget, with_prompt: bool) -> None:
+    def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setObjectName("lockOverlay")
         self.setAutoFillBackground(True)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        title = QLabel("Locked")
-        title.setProperty("role", "heading")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(title)
-        self.password: QLineEdit | None = None
-        self.message = QLabel()
-        self.message.setProperty("role", "error")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        if with_prompt:
-            self.who = QLabel()
-            self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(self.who)
-            row = QHBoxLayout()
-            row.addStretch(1)
-            self.password = QLineEdit()
-            self.password.setObjectName("unlockPassword")
-            self.password.setEchoMode(QLineEdit.EchoMode.Password)
-            self.password.setPlaceholderText("Password")
-            self.password.setMinimumWidth(240)
-            self.unlock_button = QPushButton("Unlock")
-            self.unlock_button.setDefault(True)
-            row.addWidget(self.password)
-            row.addWidget(self.unlock_button)
-            row.addStretch(1)
-            layout.addLayout(row)
-            layout.addWidget(self.message)
-        else:
-            note = QLabel("Unlock in the main window.")
-            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(note)
+        layout.addWidget(_heading())
         layout.addStretch(2)
         self.setGeometry(window.rect())
         window.installEventFilter(self)
@@ -105,6 +118,58 @@ class Cover(QWidget):
         if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
             self.setGeometry(watched.rect())
         return False
+
+
+class LockScreen(QDialog):
+    """The password prompt: application-modal, above every other window, not closable."""
+
+    def __init__(self, parent: QWidget, user_name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self.setWindowTitle("Locked — Referral Intake")
+        self.setWindowModality(Qt.WindowModality.ApplicationModal)
+        # No close button: the only way on is the password.
+        self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
+        self._may_close = False
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(_heading())
+        self.who = QLabel(
+            f"Signed in as {user_name}. Enter your password to go on; what you had typed is kept."
+        )
+        self.who.setWordWrap(True)
+        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.who)
+        row = QHBoxLayout()
+        self.password = QLineEdit()
+        self.password.setObjectName("unlockPassword")
+        self.password.setAccessibleName("Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("Password")
+        self.password.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+        self.unlock_button = QPushButton("Unlock")
+        make_default(self.unlock_button)
+        row.addWidget(self.password, 1)
+        row.addWidget(self.unlock_button)
+        layout.addLayout(row)
+        self.message = QLabel()
+        self.message.setProperty("role", "error")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.message)
+
+    def reject(self) -> None:
+        """Esc does not get past the lock."""
+
+    def finish(self) -> None:
+        self._may_close = True
+        self.done(QDialog.DialogCode.Accepted)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
 
 class LockController(QObject):
@@ -119,45 +184,51 @@ class LockController(QObject):
         self.user_name = user_name
         self._unlock = unlock
         self.covers: list[Cover] = []
-        self.prompt: Cover | None = None  # the main window's cover, with the password field
+        self.prompt: LockScreen | None = None
         self.disabled: list[QWidget] = []
+        self._focus: QWidget | None = None
 
     @property
     def is_locked(self) -> bool:
-        return bool(self.covers)
+        return self.prompt is not None
 
     def lock(self) -> None:
         if self.is_locked:
             return
-        for window in QApplication.topLevelWidgets():
-            if not window.isVisible() or isinstance(window, Cover):
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._focus = app.focusWidget()
+        while (popup := app.activePopupWidget()) is not None:  # menus, completion lists
+            popup.close()
+        for window in app.topLevelWidgets():
+            if not window.isVisible() or isinstance(window, (Cover, LockScreen)):
                 continue
-            is_main = window is self.main
             # Disable what is under the cover, so keystrokes cannot reach it.
             for child in window.findChildren(
                 QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
             ):
-                if child.isEnabled():
+                if child.isEnabled() and not child.isWindow():
                     child.setEnabled(False)
                     self.disabled.append(child)
-            cover = Cover(window, with_prompt=is_main)
-            self.covers.append(cover)
-            if is_main:
-                assert cover.password is not None
-                cover.who.setText(f"Signed in as {self.user_name}. Enter your password to go on.")
-                self.prompt = cover
-                cover.unlock_button.clicked.connect(self._try)
-                cover.password.returnPressed.connect(self._try)
-                cover.password.setFocus()
+            self.covers.append(Cover(window))
+        # A child of the main window, not of the modal dialog on top: that one may close
+        # itself while locked (a batch that finishes) and would take the prompt with it.
+        prompt = LockScreen(self.main, self.user_name)
+        prompt.unlock_button.clicked.connect(self._try)
+        prompt.password.returnPressed.connect(self._try)
+        self.prompt = prompt
+        prompt.show()  # shown last, it is the top window: no raise() needed
+        prompt.activateWindow()
+        prompt.password.setFocus(Qt.FocusReason.OtherFocusReason)
         self.locked.emit()
 
     def _try(self) -> None:
-        cover = self.prompt
-        assert cover is not None and cover.password is not None
-        problem = self._unlock(cover.password.text())
-        cover.password.clear()
+        prompt = self.prompt
+        assert prompt is not None
+        problem = self._unlock(prompt.password.text())
+        prompt.password.clear()
         if problem:
-            cover.message.setText(problem)
+            prompt.message.setText(problem)
             return
         for widget in self.disabled:
             widget.setEnabled(True)
@@ -166,4 +237,10 @@ class LockController(QObject):
             each.deleteLater()
         self.covers.clear()
         self.prompt = None
+        prompt.finish()
+        prompt.deleteLater()
+        focus, self._focus = self._focus, None
+        if focus is not None and Shiboken.isValid(focus) and focus.isVisible():
+            focus.window().activateWindow()
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.unlocked.emit()

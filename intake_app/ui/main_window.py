@@ -5,16 +5,26 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
 
 from intake_app import __version__
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.errors import ServiceError
 from intake_app.store import StoreError, WrongPassword
 from intake_app.ui.bus import Bus
-from intake_app.ui.lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockController
+from intake_app.ui.lock import (
+    DEFAULT_IDLE_MINUTES,
+    LOCK_KEYS,
+    AppShortcut,
+    IdleWatcher,
+    LockController,
+)
 from intake_app.ui.prompts import Prompter
 from intake_app.ui.style import icon
+
+# The narrowest the panes may be dragged, in average characters of the font.
+MIN_REFERRAL_CHARS = 48
+MIN_WORKLIST_CHARS = 48
 
 
 class ActionId(Enum):
@@ -25,6 +35,7 @@ class ActionId(Enum):
     LETTER_BATCH = "letter_batch"
     QUIT = "quit"
     ABOUT = "about"
+    RESTORE_LAYOUT = "restore_layout"
 
 
 class MainWindow(QMainWindow):
@@ -51,9 +62,22 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.worklist)
-        self.splitter.addWidget(self.referral_view)
+        # The referral scrolls when the window is short (200 % on a 1080p screen) rather than
+        # squeezing its checklist and timeline to nothing.
+        self.referral_scroll = QScrollArea()
+        self.referral_scroll.setObjectName("referralScroll")
+        self.referral_scroll.setWidgetResizable(True)
+        self.referral_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.referral_scroll.setWidget(self.referral_view)
+        self.splitter.addWidget(self.referral_scroll)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        # Neither pane can be dragged shut; View > Restore layout brings back the first layout.
+        self.splitter.setChildrenCollapsible(False)
+        chars = self.fontMetrics().averageCharWidth()
+        self.referral_view.setMinimumWidth(chars * MIN_REFERRAL_CHARS)
+        self.referral_scroll.setMinimumWidth(chars * MIN_REFERRAL_CHARS)
+        self.worklist.setMinimumWidth(chars * MIN_WORKLIST_CHARS)
         self.setCentralWidget(self.splitter)
 
         self.actions_by_id = self._make_actions()
@@ -61,6 +85,9 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self.lock_controller = LockController(self, signed_in.actor.name, self._unlock)
         self.idle = IdleWatcher(int(idle_minutes * 60_000), self)
+        # Ctrl+L from every window, modal dialogs included (the action's shortcut is its own
+        # window's only; it stays on the action so that menus show it).
+        self.lock_shortcut = AppShortcut(LOCK_KEYS, self)
         self._connect_signals()
         self._restore_state()
 
@@ -70,10 +97,11 @@ class MainWindow(QMainWindow):
             (ActionId.NEW_REFERRAL, "&New referral…", QKeySequence.StandardKey.New, "new"),
             (ActionId.REFRESH, "&Refresh", QKeySequence.StandardKey.Refresh, "refresh"),
             (ActionId.FIND, "&Find…", QKeySequence.StandardKey.Find, "search"),
-            (ActionId.LOCK, "&Lock", QKeySequence("Ctrl+L"), "lock"),
+            (ActionId.LOCK, "&Lock", LOCK_KEYS, "lock"),
             (ActionId.QUIT, "&Quit", QKeySequence.StandardKey.Quit, None),
             (ActionId.LETTER_BATCH, "&Batch letters…", None, None),
             (ActionId.ABOUT, "&About Referral Intake", None, None),
+            (ActionId.RESTORE_LAYOUT, "Restore &layout", None, None),
         ]
         actions: dict[ActionId, QAction] = {}
         for action_id, text, shortcut, icon_name in specs:
@@ -104,7 +132,10 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(a[ActionId.FIND])
         view_menu.addAction(a[ActionId.REFRESH])
-        letters_menu = self.menuBar().addMenu("&Letters")
+        view_menu.addSeparator()
+        view_menu.addAction(a[ActionId.RESTORE_LAYOUT])
+        # Alt+T: Alt+L is the worklist's service-line filter.
+        letters_menu = self.menuBar().addMenu("Le&tters")
         letters_menu.setToolTipsVisible(True)
         letters_menu.addAction(a[ActionId.LETTER_BATCH])
         help_menu = self.menuBar().addMenu("&Help")
@@ -132,6 +163,8 @@ class MainWindow(QMainWindow):
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.ABOUT].triggered.connect(self._about)
         a[ActionId.LETTER_BATCH].triggered.connect(self.batch_letters)
+        a[ActionId.RESTORE_LAYOUT].triggered.connect(self.restore_layout)
+        self.lock_shortcut.triggered.connect(self.lock)
         self.bus.open_referral.connect(self.referral_view.show_referral)
         self.idle.idle.connect(self.lock)
         self.lock_controller.unlocked.connect(self.idle.restart)
@@ -191,6 +224,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        self._fit_to_screen()
         state = settings.value("mainWindow/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -198,9 +232,26 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         else:
-            # The worklist is where the day is spent: give it the larger share at first.
-            width = max(self.width(), 1000)
-            self.splitter.setSizes([width * 58 // 100, width * 42 // 100])
+            self.restore_layout()
+
+    def _fit_to_screen(self) -> None:
+        """Within the screen's available area: 1280 x 800 at 200 % is larger than 1080p."""
+        available = self.screen().availableGeometry()
+        frame = self.frameGeometry().size() - self.size()  # title bar and borders, if known
+        width = min(self.width(), available.width() - frame.width())
+        height = min(self.height(), available.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        place = self.frameGeometry()
+        place.moveLeft(max(available.left(), min(place.left(), available.right() - width)))
+        place.moveTop(max(available.top(), min(place.top(), available.bottom() - height)))
+        if place.topLeft() != self.frameGeometry().topLeft():
+            self.move(place.topLeft())
+
+    def restore_layout(self) -> None:
+        """The first layout: the worklist is where the day is spent, so the larger share."""
+        width = max(self.splitter.width(), self.width(), 1000)
+        self.splitter.setSizes([width * 58 // 100, width * 42 // 100])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()

@@ -44,14 +44,17 @@ from intake_app.services.referrals import Referrals
 from intake_app.services.views import ChecklistLine, ReferralDetail, TimelineEvent
 from intake_app.ui.action_dialogs import (
     PRIORITY_LABELS,
+    MarkSeenDialog,
     ReasonChoice,
     ReasonDialog,
     ReceivedAtDialog,
     ScheduleChoice,
     ScheduleDialog,
+    SeenChoice,
     TriageChoice,
     TriageDialog,
     WhenDialog,
+    readable_reason,
 )
 from intake_app.ui.bus import Bus
 from intake_app.ui.flow_layout import FlowLayout
@@ -122,6 +125,8 @@ SHORT_DATE_TIME = "%d %b %H:%M"
 SIDE_BY_SIDE_CHARS = 120
 
 TREE_STYLE = "QTreeView::item { padding: 3px 4px; }"
+# The checklist and the timeline keep this many rows in sight; the view scrolls beyond that.
+MIN_VISIBLE_ROWS = 3
 
 # Checklist columns
 C_ITEM, C_STATE = 0, 1
@@ -280,6 +285,7 @@ class ReferralView(CorrectionsMixin, QWidget):
         head.setSectionResizeMode(C_ITEM, QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(C_STATE, QHeaderView.ResizeMode.ResizeToContents)
         self.checklist.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.checklist.setMinimumHeight(self._rows_height(MIN_VISIBLE_ROWS))
         self.checklist.itemChanged.connect(self._on_item_changed)
         self.checklist.currentItemChanged.connect(lambda *_: self._update_item_buttons())
         layout.addWidget(self.checklist, 1)
@@ -313,6 +319,7 @@ class ReferralView(CorrectionsMixin, QWidget):
         self.timeline.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.timeline.setStyleSheet(TREE_STYLE)
         self.timeline.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.timeline.setMinimumHeight(self._rows_height(MIN_VISIBLE_ROWS))
         head = self.timeline.header()
         head.setStretchLastSection(False)
         head.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 6)
@@ -389,6 +396,27 @@ class ReferralView(CorrectionsMixin, QWidget):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
+
+    def heightForWidth(self, width: int) -> int:
+        """The height the view needs at `width` with its checklist and timeline at their
+        minimum: what the main window's scroll area gives it, so it scrolls only when even
+        that does not fit (a box layout would ask for every part's preferred height)."""
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        height = margins.top() + margins.bottom() + layout.spacing() * (layout.count() - 1)
+        for index in range(layout.count()):
+            item = layout.itemAt(index)
+            if item.hasHeightForWidth():
+                height += item.heightForWidth(inner)
+            else:
+                height += item.minimumSize().height()
+        return height
+
+    def _rows_height(self, rows: int) -> int:
+        """Room for a header and `rows` rows of a tree in this font (TREE_STYLE's padding)."""
+        line = max(self.fontMetrics().height(), self._icon_size().height()) + 8
+        return line * (rows + 2)  # the header, and a margin for frames and row padding
 
     def _icon_size(self) -> QSize:
         side = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
@@ -482,7 +510,10 @@ class ReferralView(CorrectionsMixin, QWidget):
         )
         self.status.setToolTip(f"Closed: {detail.close_reason}" if detail.close_reason else "")
 
-        reasons = "\n".join(f"• {r}" for r in detail.proposal_reasons) or "• no rule applied"
+        reasons = (
+            "\n".join(f"• {readable_reason(r)}" for r in detail.proposal_reasons)
+            or "• no rule applied"
+        )
         if s.priority:
             final = PRIORITY_LABELS[Priority(s.priority)]
             self.priority.setText(final)
@@ -708,7 +739,16 @@ class ReferralView(CorrectionsMixin, QWidget):
 
     def ask_triage(self, detail: ReferralDetail) -> TriageChoice | None:
         proposed = Priority(detail.summary.proposed_priority)
-        dialog = TriageDialog(self, proposed, detail.proposal_reasons, self.tz, self.clinic.now())
+        missing = tuple(
+            line.label for line in detail.checklist if line.required and line.received_at is None
+        )
+        dialog = TriageDialog(
+            self, proposed, detail.proposal_reasons, self.tz, self.clinic.now(), missing
+        )
+        return dialog.value() if self.exec_dialog(dialog) else None
+
+    def ask_seen(self, detail: ReferralDetail) -> SeenChoice | None:
+        dialog = MarkSeenDialog(self, self.tz, self.clinic.now(), detail.appointment_at)
         return dialog.value() if self.exec_dialog(dialog) else None
 
     def ask_schedule(self, detail: ReferralDetail) -> ScheduleChoice | None:
@@ -841,13 +881,18 @@ class ReferralView(CorrectionsMixin, QWidget):
             )
 
     def _mark_seen(self) -> None:
-        accepted, at = self.ask_when(
-            "Mark seen", "Mark seen", "Record that the patient was seen for the first consult."
-        )
-        if accepted:
+        if self.detail is None:
+            return
+        choice = self.ask_seen(self.detail)
+        if choice is not None:
             self._run(
                 "Mark seen",
-                lambda rid, v: self.referrals.mark_seen(rid, at=at, expected_version=v),
+                lambda rid, v: self.referrals.mark_seen(
+                    rid,
+                    at=choice.at,
+                    expected_version=v,
+                    seen_earlier_than_booked=choice.earlier_than_booked,
+                ),
             )
 
     def _close(self, action: Action) -> None:

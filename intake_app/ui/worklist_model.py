@@ -255,7 +255,8 @@ class WorklistModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(r, key)
         if role == Qt.ItemDataRole.DecorationRole:
-            if key == "due" and r.due_status in DUE_LABELS:
+            # Repeated in the first column: in sight even when the due column is scrolled off.
+            if key in ("due", "received") and r.due_status in DUE_LABELS:
                 return icon(r.due_status)
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -277,8 +278,8 @@ class WorklistModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             text = self._display(r, key)
-            if key == "due" and r.due_status in DUE_LABELS:
-                return f"{text}, {self._tooltip(r, key)}"
+            if key in ("due", "received") and r.due_status in DUE_LABELS:
+                return f"{text}, {DUE_LABELS[r.due_status]}: {self._tooltip(r, 'due')}"
             return text
         if role == ReferralIdRole:
             return r.id
@@ -342,7 +343,10 @@ class WorklistModel(QAbstractTableModel):
             return f"{r.given_name} {r.family_name}\nborn {_date(r.date_of_birth)}{mrn}"
         if key == "received":
             local = self._local(r.received_at)
-            return f"{_long_date(local.date())}, {local:%H:%M} (clinic time)"
+            received = f"{_long_date(local.date())}, {local:%H:%M} (clinic time)"
+            if r.due_status in DUE_LABELS:
+                return f"{received}\n{DUE_LABELS[r.due_status]}: {self._tooltip(r, 'due')}"
+            return received
         if key == "missing":
             if not r.missing_required:
                 return "All required items received"

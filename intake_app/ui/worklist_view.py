@@ -104,7 +104,7 @@ class WorklistView(QWidget):
 
         self.incomplete_only = QCheckBox("&Incomplete only")
         self.incomplete_only.setToolTip("Referrals still awaiting required records")
-        self.overdue_only = QCheckBox("O&verdue only")
+        self.overdue_only = QCheckBox("&Overdue only")  # Alt+V is the View menu
         self.overdue_only.setToolTip("Referrals whose next step is past its deadline")
         self.mine_recent = QCheckBox("&My recent")
         self.mine_recent.setToolTip(f"Referrals I logged in the last {MY_RECENT_DAYS} days")
@@ -191,6 +191,9 @@ class WorklistView(QWidget):
             box.toggled.connect(self.apply_filters)
         header.sortIndicatorChanged.connect(self._sort_requested)
         self.table.activated.connect(self._activated)
+        # Master-detail: the selected row (click or arrow keys) is the referral shown.
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._shown_id: int | None = None
         self._keep_place = False
         self.model.modelReset.connect(self._model_reset)
         self.model.totalChanged.connect(self._show_total)
@@ -292,6 +295,14 @@ class WorklistView(QWidget):
         if index.isValid():
             self.bus.open_referral.emit(int(self.model.data(index, ReferralIdRole)))
 
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        referral_id = int(self.model.data(current, ReferralIdRole))
+        if referral_id != self._shown_id:  # a refresh re-selects the same row: no reload
+            self._shown_id = referral_id
+            self.bus.open_referral.emit(referral_id)
+
     def _sort_requested(self, column: int, order: Qt.SortOrder) -> None:
         if COLUMNS[column].sort_key is None:
             self._show_sort_indicator()  # this column has no database order
@@ -331,6 +342,8 @@ class WorklistView(QWidget):
             text = metrics.horizontalAdvance(sample) + _CELL_PADDING
             if key == "due":  # bold when overdue, after the status icon
                 text = titles.horizontalAdvance(sample) + _CELL_PADDING + _ICON_ROOM
+            if key == "received":  # the overdue icon is repeated here
+                text += _ICON_ROOM
             width = max(title, text)
             if key == "patient":
                 self._patient_width = width

@@ -52,7 +52,8 @@ def drive_to(staff, clock, state: State) -> int:  # type: ignore[no-untyped-def]
         cora.close(rid, CloseReason.WITHDRAWN, "patient moved away")
         return rid
     step()
-    cora.schedule(rid, clock() + timedelta(days=7))
+    # Booked for soon after, so that the next steps (seen, no-show) come after the appointment.
+    cora.schedule(rid, clock() + timedelta(minutes=20))
     if state is State.SCHEDULED:
         return rid
     step()
@@ -189,3 +190,39 @@ def test_refusal_leaves_no_audit_entry_for_the_refused_change(staff, clock) -> N
     with cora.clinic.session() as s:
         actions = s.execute(select(AuditEntry.action).where(AuditEntry.seq > before)).scalars()
         assert "to_seen" not in list(actions)
+
+
+def test_seen_before_the_appointment_is_refused_unless_seen_earlier_than_booked(  # type: ignore[no-untyped-def]
+    staff, clock
+) -> None:
+    cora, tess = staff["cora"], staff["tess"]
+    rid = log_referral(SignedIn(cora.clinic, cora.actor))
+    clock.advance(hours=1)
+    tess.triage(rid, Priority.SOON)
+    clock.advance(hours=1)
+    booked = clock() + timedelta(days=1)  # tomorrow; "seen" now would be a slip
+    cora.schedule(rid, booked)
+    clock.advance(hours=2)
+    before = snapshot(cora, rid)
+    with pytest.raises(ServiceError, match=r"seen_at: the appointment is .* earlier than booked"):
+        cora.mark_seen(rid)
+    with pytest.raises(ServiceError, match="seen_at"):
+        cora.mark_seen(rid, at=booked - timedelta(minutes=1))
+    assert snapshot(cora, rid) == before
+    actual = clock() - timedelta(minutes=30)
+    cora.mark_seen(rid, at=actual, seen_earlier_than_booked=True)
+    detail = cora.get(rid)
+    assert detail.summary.state == State.SEEN.value and detail.seen_at == actual
+    assert detail.timeline[-1].detail == "seen earlier than booked"
+
+
+def test_seen_at_or_after_the_appointment_needs_no_word(staff, clock) -> None:  # type: ignore[no-untyped-def]
+    cora, tess = staff["cora"], staff["tess"]
+    rid = log_referral(SignedIn(cora.clinic, cora.actor))
+    clock.advance(hours=1)
+    tess.triage(rid, Priority.SOON)
+    booked = clock() + timedelta(hours=3)
+    cora.schedule(rid, booked)
+    clock.advance(hours=5)
+    cora.mark_seen(rid, at=booked)
+    assert cora.get(rid).seen_at == booked

@@ -120,7 +120,7 @@ def test_a_new_service_line_in_the_form_shows_what_carries_over_and_recomputes( 
         ui.serviceLineCombo.setFocus()
         ui.serviceLineCombo.setCurrentIndex(ui.serviceLineCombo.findData("medical_oncology"))
         boxes = dialog.checklist_boxes()
-        assert boxes["pathology_report"].text() == "Pathology report (required)"
+        assert boxes["pathology_report"].text() == "4  Pathology report (required)"  # numbered
         assert {k for k, b in boxes.items() if b.isChecked()} == set(HEMATOLOGY_COMPLETE)
         assert ui.checklistHint.isVisibleTo(dialog)
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

@@ -82,10 +82,12 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     dialog = open_form(qtbot, cora, bus, prompter)
     ui = dialog.ui
     assert dialog.windowTitle() == "New referral"
-    assert dialog.focusWidget() is ui.channelCombo
+    # Received first (Fax is the channel's default); the channel is one Shift+Tab back.
+    assert dialog.focusWidget() is ui.receivedEdit
     assert ui.channelCombo.currentText() == "Fax"
     assert not dialog.save_button.isEnabled()
-
+    press(qtbot, dialog, Qt.Key.Key_Backtab)
+    assert dialog.focusWidget() is ui.channelCombo
     tab_to(qtbot, dialog, ui.receivedEdit)  # received: now, left as it is
     tab_to(qtbot, dialog, ui.sentOnEdit)
     type_text(qtbot, dialog, "2026-11-17")  # the fax header's date
@@ -98,13 +100,13 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     assert ui.partnerEdit.text() == "Valley Gastroenterology"
     assert ui.clinicianEdit.text() == "Dr. Nguyen"  # filled from the directory
     assert ui.partnerHint.isHidden()
-    tab_to(qtbot, dialog, ui.clinicianEdit)
-    tab_to(qtbot, dialog, ui.contactPersonEdit)
-    type_text(qtbot, dialog, "Marta Ruiz")
-    tab_to(qtbot, dialog, ui.contactPhoneEdit)
+    # The directory filled the clinician: Enter went on to the first contact field empty.
+    qtbot.waitUntil(lambda: dialog.focusWidget() is ui.contactPhoneEdit)
     type_text(qtbot, dialog, "555-0100")
     tab_to(qtbot, dialog, ui.contactFaxEdit)
     type_text(qtbot, dialog, "555-0101")
+    tab_to(qtbot, dialog, ui.contactPersonEdit)
+    type_text(qtbot, dialog, "Marta Ruiz")
     tab_to(qtbot, dialog, ui.familyNameEdit)
     type_text(qtbot, dialog, "Okafor")
     tab_to(qtbot, dialog, ui.givenNameEdit)
@@ -114,14 +116,8 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     tab_to(qtbot, dialog, ui.sexCombo)
     type_text(qtbot, dialog, "f")
     assert ui.sexCombo.currentText() == "Female"
-    tab_to(qtbot, dialog, ui.mrnEdit)
-    type_text(qtbot, dialog, "mrn-77")
     tab_to(qtbot, dialog, ui.patientPhoneEdit)
     type_text(qtbot, dialog, "555-0199")
-    tab_to(qtbot, dialog, ui.contactMethodCombo)
-    type_text(qtbot, dialog, "p")
-    tab_to(qtbot, dialog, ui.languageEdit)
-    type_text(qtbot, dialog, "Igbo")
     tab_to(qtbot, dialog, ui.serviceLineCombo)
     type_text(qtbot, dialog, "hem")
     assert ui.serviceLineCombo.currentText() == "Hematology"
@@ -138,11 +134,6 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
     assert ui.questionCount.text() == "27 / 500"
     tab_to(qtbot, dialog, ui.urgencyCombo)
     type_text(qtbot, dialog, "s")
-    tab_to(qtbot, dialog, ui.timeframeSpin)
-    type_text(qtbot, dialog, "14")
-    tab_to(qtbot, dialog, ui.consentCombo)
-    type_text(qtbot, dialog, "o")
-    assert ui.consentCombo.currentText() == "On file"
     boxes = dialog.checklist_boxes()
     keys = list(boxes)
     assert keys[:3] == ["referral_order", "demographics", "insurance"]
@@ -154,6 +145,18 @@ def test_a_faxed_referral_is_logged_with_the_keyboard_alone(  # type: ignore[no-
         tab_to(qtbot, dialog, boxes[key])
         if key in ticked:
             press(qtbot, dialog, Qt.Key.Key_Space)
+    # What a fax rarely says, and what the clinic adds, come after what it does say.
+    tab_to(qtbot, dialog, ui.timeframeSpin)
+    type_text(qtbot, dialog, "14")
+    tab_to(qtbot, dialog, ui.mrnEdit)
+    type_text(qtbot, dialog, "mrn-77")
+    tab_to(qtbot, dialog, ui.contactMethodCombo)
+    type_text(qtbot, dialog, "p")
+    tab_to(qtbot, dialog, ui.languageEdit)
+    type_text(qtbot, dialog, "Igbo")
+    tab_to(qtbot, dialog, ui.consentCombo)
+    type_text(qtbot, dialog, "o")
+    assert ui.consentCombo.currentText() == "On file"
     tab_to(qtbot, dialog, dialog.save_button)
     assert dialog.problems() == []
     assert dialog.save_button.isEnabled()
@@ -376,8 +379,9 @@ def test_the_checklist_follows_the_service_line(  # type: ignore[no-untyped-def]
     ui.serviceLineCombo.setCurrentIndex(ui.serviceLineCombo.findData("hematology"))
     boxes = dialog.checklist_boxes()
     assert not ui.checklistHint.isVisibleTo(dialog)
-    assert boxes["labs"].text() == "Key labs (required)" and boxes["labs"].font().bold()
-    assert boxes["pathology_report"].text() == "Pathology report"
+    # Numbered: typing the number ticks the item.
+    assert boxes["labs"].text() == "6  Key labs (required)" and boxes["labs"].font().bold()
+    assert boxes["pathology_report"].text().endswith("  Pathology report")
     assert not boxes["pathology_report"].font().bold()
     assert not boxes["prior_treatment"].text().endswith("(required)")
     boxes["demographics"].setChecked(True)
@@ -386,15 +390,16 @@ def test_the_checklist_follows_the_service_line(  # type: ignore[no-untyped-def]
     old = boxes["labs"]
     qtbot.waitUntil(lambda: not Shiboken.isValid(old))  # the old boxes are gone
     boxes = dialog.checklist_boxes()
-    assert boxes["pathology_report"].text() == "Pathology report (required)"
-    assert boxes["prior_treatment"].text() == "Prior treatment summary (required)"
-    assert boxes["labs"].text() == "Key labs"
+    assert boxes["pathology_report"].text().endswith("  Pathology report (required)")
+    assert boxes["prior_treatment"].text().endswith("  Prior treatment summary (required)")
+    assert boxes["labs"].text().endswith("  Key labs")
     # What was ticked stays ticked when the item is on the new checklist too.
     assert boxes["demographics"].isChecked()
     assert [key for key, box in boxes.items() if box.isChecked()] == ["demographics"]
-    # The boxes follow the clinical fields in the tab order, then Save.
-    assert ui.consentCombo.nextInFocusChain() is boxes["referral_order"]
-    assert boxes["medication_list"].nextInFocusChain() is dialog.save_button
+    # The boxes follow the clinical fields in the tab order, then what the clinic adds.
+    assert ui.urgencyCombo.nextInFocusChain() is boxes["referral_order"]
+    assert boxes["medication_list"].nextInFocusChain() is ui.timeframeSpin
+    assert ui.consentCombo.nextInFocusChain() is dialog.save_button
 
 
 # -- (4) duplicates ------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def test_triage_through_the_dialog_moves_the_state(  # type: ignore[no-untyped-d
     tess = sign_in_as("tess")
     view = make_view(qtbot, tess, bus, prompter, rid)
     assert view.priority.text() == "Soon (proposed, not yet triaged)"
-    assert "abnormal_imaging" in view.priority.toolTip()
+    assert "trigger “Abnormal imaging” is at least soon" in view.priority.toolTip()
     assert view.buttons[Action.TRIAGE].isEnabled()
 
     seen: list[TriageDialog] = []
@@ -171,7 +171,8 @@ def test_triage_through_the_dialog_moves_the_state(  # type: ignore[no-untyped-d
         seen.append(dialog)
         # The dialog defaults to the proposal and says why.
         assert dialog.priority.currentData() == Priority.SOON.value
-        assert "abnormal_imaging" in dialog.reasons.text()
+        assert "trigger “Abnormal imaging” is at least soon" in dialog.reasons.text()
+        assert "abnormal_imaging" not in dialog.reasons.text()
         dialog.priority.setCurrentIndex(dialog.priority.findData(Priority.URGENT.value))
         return True
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, union_all
+from sqlalchemy import ColumnElement, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from intake_app.domain.enums import Priority, State
@@ -22,6 +22,14 @@ from intake_app.services.views import (
 )
 from intake_app.store.models import Event, Partner, Referral, User
 
+# Priority order: the final priority, else the proposal for referrals not yet triaged, ranked
+# by urgency (urgent highest), not by name.
+PRIORITY_RANK = case(
+    {Priority.URGENT.value: 3, Priority.SOON.value: 2, Priority.ROUTINE.value: 1},
+    value=func.coalesce(Referral.priority, Referral.proposed_priority),
+    else_=0,
+)
+
 SORT_COLUMNS = {
     "received": Referral.received_at,
     "patient": Referral.family_name,
@@ -29,7 +37,7 @@ SORT_COLUMNS = {
     "partner": Partner.organisation,
     "channel": Referral.channel,
     "status": Referral.state,
-    "priority": Referral.priority,
+    "priority": PRIORITY_RANK,
     "due": Referral.due_at,
     "id": Referral.id,
 }

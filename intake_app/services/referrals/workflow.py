@@ -103,10 +103,22 @@ class ReferralWorkflow(ReferralBase):
         )
 
     def mark_seen(
-        self, referral_id: int, at: datetime | None = None, expected_version: int | None = None
+        self,
+        referral_id: int,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+        seen_earlier_than_booked: bool = False,
     ) -> None:
+        """The first consult happened. Before the booked time only when the user says the
+        patient was seen earlier than booked; a slip of the date otherwise."""
         self.clinic.require(self.actor, Permission.SCHEDULE, "mark_seen", str(referral_id))
-        self._transition(referral_id, State.SEEN, at, expected_version=expected_version)
+        self._transition(
+            referral_id,
+            State.SEEN,
+            at,
+            expected_version=expected_version,
+            seen_earlier=seen_earlier_than_booked,
+        )
 
     def close(
         self,
@@ -172,6 +184,7 @@ class ReferralWorkflow(ReferralBase):
         priority: Priority | None = None,
         appointment_at: datetime | None = None,
         reason: str = "",
+        seen_earlier: bool = False,
     ) -> None:
         now = self.clinic.now()
         with self.clinic.unit(
@@ -197,6 +210,14 @@ class ReferralWorkflow(ReferralBase):
                 row.appointment_at = appointment_at
                 row.scheduled_at = row.scheduled_at or when
             elif target is State.SEEN:
+                booked = row.appointment_at
+                if booked is not None and when < booked and not seen_earlier:
+                    local = booked.astimezone(self.clinic.calendar.tz)
+                    raise ServiceError(
+                        f"seen_at: the appointment is {local:%a %d %b %Y %H:%M}, later than "
+                        "the time given; if the patient was seen earlier than booked, say so "
+                        "and give the time they were seen"
+                    )
                 row.seen_at = row.seen_at or when
                 row.closed_from = state.value
             else:
@@ -210,6 +231,8 @@ class ReferralWorkflow(ReferralBase):
                 detail = f"appointment {appointment_at.isoformat()}"
                 if state is State.SCHEDULED:
                     detail = "rescheduled: " + detail
+            elif target is State.SEEN and row.appointment_at and when < row.appointment_at:
+                detail = "seen earlier than booked"
             self._event(
                 unit.session,
                 row,
