@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from intake_app import __version__
 from intake_app.domain import DomainError
 from intake_app.domain.enums import Role, State
+from intake_app.domain.text import escape_controls
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.store import StoreError
 
@@ -165,9 +166,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("import", "import data from a file")
     imp_sub = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
-    ref = imp_sub.add_parser("referrals", help="referrals from CSV: all rows or none")
+    ref = imp_sub.add_parser("referrals", help="referrals from CSV or XLSX: all rows or none")
     _common(ref, suppress=True)
-    ref.add_argument("file", type=Path)
+    ref.add_argument("file", type=Path, help="CSV (UTF-8 or UTF-16; , ; or tab) or .xlsx")
+    ref.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
+    ref.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help="leave out rows already imported (same patient and receipt time) and say how many",
+    )
     ref.set_defaults(handler=cmd_import_referrals)
 
     p = command("report", "run a report")
@@ -263,7 +270,7 @@ def _settle_pending_letters(signed_in) -> None:  # type: ignore[no-untyped-def]
     from intake_app.services.letters import Letters
 
     for settled in Letters(signed_in).settle_pending():
-        print(f"note: {settled.describe()}", file=sys.stderr)
+        _err(f"note: {settled.describe()}")
 
 
 def _say_migrating(migration) -> None:  # type: ignore[no-untyped-def]
@@ -272,7 +279,30 @@ def _say_migrating(migration) -> None:  # type: ignore[no-untyped-def]
 
 
 def _out(text: str = "") -> None:
-    print(text)
+    # Stored text may hold escape sequences or bidi overrides: shown, never acted on.
+    print(escape_controls(text, keep="\t"))
+
+
+def _cell(value: object) -> str:
+    """A stored value in a tab-separated line: its own tabs and line breaks escaped too."""
+    return escape_controls(str(value))
+
+
+def _tsv(values: Sequence[object]) -> str:
+    return "\t".join(map(_cell, values))
+
+
+def _err(text: str) -> None:
+    print(_without_passwords(escape_controls(text)), file=sys.stderr)
+
+
+# scheme://user:password@host, also as a Path folds it (scheme:/user:password@host).
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*:/{1,2}[^/\s:@]*:)[^@\s/]+@")
+
+
+def _without_passwords(text: str) -> str:
+    """Error lines reach logs: a database URL in one keeps its user name, not its password."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 # -- commands ------------------------------------------------------------------
@@ -350,7 +380,7 @@ def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
     try:
         for info in list_users(signed_in):
             state = "" if info.active else " (inactive)"
-            _out(f"{info.name}\t{','.join(info.roles)}{state}")
+            _out(f"{_cell(info.name)}\t{','.join(info.roles)}{state}")
     finally:
         signed_in.close()
     return EXIT_OK
@@ -387,18 +417,24 @@ def cmd_recover(args: argparse.Namespace, secrets: Secrets) -> int:
 
 
 def cmd_import_referrals(args: argparse.Namespace, secrets: Secrets) -> int:
-    from intake_app.services.importer import import_referrals
+    from intake_app.services.importer import DuplicateRows, import_referrals
 
     if not args.file.is_file():
         raise ServiceError(f"file: {args.file} does not exist")
     signed_in = _sign_in(args, secrets)
     try:
-        result = import_referrals(signed_in, args.file)
+        result = import_referrals(
+            signed_in, args.file, sheet=args.sheet, skip_duplicates=args.skip_duplicates
+        )
+    except DuplicateRows as exc:
+        exc.problems.append("file: to import the other rows, run again with --skip-duplicates")
+        raise
     finally:
         signed_in.close()
+    ids = f" ({result.first_id}-{result.last_id})" if result.referrals else ""
+    skipped = f"; {result.duplicates_skipped} duplicates skipped" if args.skip_duplicates else ""
     _out(
-        f"Imported {result.referrals} referrals ({result.first_id}-{result.last_id}); "
-        f"{result.partners_added} new partners"
+        f"Imported {result.referrals} referrals{ids}; {result.partners_added} new partners{skipped}"
     )
     return EXIT_OK
 
@@ -461,7 +497,7 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
         if r.due_status in ("overdue", "due_today"):
             due += f" ({r.due_status.replace('_', ' ')})"
         _out(
-            "\t".join(
+            _tsv(
                 (
                     str(r.id),
                     f"{r.received_at.astimezone(tz):%Y-%m-%d %H:%M}",
@@ -731,7 +767,7 @@ def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
         _out(f"Audit trail intact: {result.entries} entries{anchored}")
         return EXIT_OK
     where = f"audit trail broken at entry {result.first_broken}: " if result.first_broken else ""
-    print(f"error: {where}{result.problem}", file=sys.stderr)
+    _err(f"error: {where}{result.problem}")
     return EXIT_USER_ERROR
 
 
@@ -746,11 +782,10 @@ def cmd_check(args: argparse.Namespace, secrets: Secrets) -> int:
         _out("Database sound: every page, its structure and its references check out")
         return EXIT_OK
     for problem in result.problems[:20]:
-        print(problem, file=sys.stderr)
-    print(
+        _err(problem)
+    _err(
         f"error: the database is damaged ({len(result.problems)} problem(s)); "
-        "restore it from a backup",
-        file=sys.stderr,
+        "restore it from a backup"
     )
     return EXIT_USER_ERROR
 
@@ -769,17 +804,15 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     try:
         return handler(args, secrets)
     except UsageError as exc:
-        print(f"intake-app: {exc}", file=sys.stderr)
+        _err(f"intake-app: {exc}")
         return EXIT_USAGE
     except ValidationFailed as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(
-            f"error: refused, {len(exc.problems)} problem(s); nothing was changed", file=sys.stderr
-        )
+            _err(problem)
+        _err(f"error: refused, {len(exc.problems)} problem(s); nothing was changed")
         return EXIT_USER_ERROR
     except (ServiceError, StoreError, DomainError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _err(f"error: {exc}")
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -793,7 +826,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
 
         damaged = damage_message(exc)
         if damaged is not None:
-            print(f"error: {damaged}", file=sys.stderr)
+            _err(f"error: {damaged}")
             return EXIT_USER_ERROR
         # The message may quote stored values, so only the kind of failure is shown.
         print(

@@ -88,12 +88,17 @@ class Role(StrEnum):
 E = TypeVar("E", bound=StrEnum)
 
 
-def parse_enum(enum: type[E], value: str, field: str) -> E:
-    """Parse a key, or raise a DomainError naming the field and the allowed keys."""
+def parse_enum(enum: type[E], value: str, field: str, *, echo: bool = True) -> E:
+    """Parse a key, or raise a DomainError naming the field and the allowed keys.
+
+    `echo=False` for a field that holds patient data: the message leaves the value out.
+    """
     from intake_app.domain import DomainError
+    from intake_app.domain.text import quoted
 
     try:
         return enum(value.strip().lower())
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
-        raise DomainError(f"{value!r} is not one of {allowed}", field) from None
+        given = f"{quoted(value)} is" if echo else "is"
+        raise DomainError(f"{given} not one of {allowed}", field) from None

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from intake_app.domain import DomainError
 from intake_app.domain.enums import CloseReason, Priority, State
+from intake_app.domain.instants import time_problem
+from intake_app.domain.text import forbidden_character
 
 ALLOWED: dict[State, frozenset[State]] = {
     State.NEW: frozenset({State.TRIAGED, State.DECLINED, State.REDIRECTED, State.WITHDRAWN}),
@@ -80,20 +82,16 @@ def check_event_time(
     """Refuse a time before receipt, before the step it follows, or in the future."""
     if effective_at.tzinfo is None:
         raise DomainError("time must carry a time zone", field)
+    problem = time_problem(effective_at)
+    if problem is not None:
+        raise DomainError(problem, field)
+    # No times in the messages: dates of care are patient data, and messages reach logs.
     if effective_at < timeline.received_at:
-        raise DomainError(
-            f"{effective_at.isoformat()} is before the referral was received "
-            f"({timeline.received_at.isoformat()})",
-            field,
-        )
-    previous = timeline.latest()
-    if effective_at < previous:
-        raise DomainError(
-            f"{effective_at.isoformat()} is before the previous step ({previous.isoformat()})",
-            field,
-        )
+        raise DomainError("is before the referral was received", field)
+    if effective_at < timeline.latest():
+        raise DomainError("is before the previous step", field)
     if effective_at > now + FUTURE_TOLERANCE:
-        raise DomainError(f"{effective_at.isoformat()} is in the future", field)
+        raise DomainError("is in the future", field)
 
 
 def require_reason(target: State, reason: str | None) -> str:
@@ -101,6 +99,9 @@ def require_reason(target: State, reason: str | None) -> str:
         reason and reason.strip()
     ):
         raise DomainError(f"a reason is needed to mark a referral {target.value}", "reason")
+    found = forbidden_character(reason or "", allow="\n")
+    if found is not None:
+        raise DomainError(f"contains a control or invisible character ({found})", "reason")
     return (reason or "").strip()
 
 

@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterable
 
 from intake_app.domain.metrics import ReportRow
+from intake_app.rendering.spreadsheet import spreadsheet_row
 
 HEADER = (
     "group_by",
@@ -28,14 +29,16 @@ def access_times_csv(rows: Iterable[ReportRow]) -> bytes:
     for row in rows:
         s = row.summary
         writer.writerow(
-            (
-                row.group_by,
-                row.group,
-                s.measure,
-                s.count,
-                _number(s.median_hours, 2),
-                _number(s.p90_hours, 2),
-                _number(s.within_target_share, 4),
+            spreadsheet_row(
+                (
+                    row.group_by,
+                    row.group,
+                    s.measure,
+                    s.count,
+                    _number(s.median_hours, 2),
+                    _number(s.p90_hours, 2),
+                    _number(s.within_target_share, 4),
+                )
             )
         )
     return out.getvalue().encode("utf-8")

@@ -1,87 +1,41 @@
-"""Bulk import of referrals from CSV, for clinics moving from a spreadsheet. All or nothing."""
+"""Bulk import of referrals from CSV or XLSX, for clinics leaving a spreadsheet. All or nothing."""
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake_app.domain import DomainError
-from intake_app.domain.checklists import ServiceLine, assess
-from intake_app.domain.enums import (
-    Channel,
-    CloseReason,
-    Priority,
-    Sex,
-    State,
-    Trigger,
-    Urgency,
-    parse_enum,
-)
-from intake_app.domain.intake import IntakeData, normalise_mrn, parse_date, parse_time
-from intake_app.domain.lifecycle import CLOSE_STATES, HistoryStep, replay
+from intake_app.domain.enums import State
+from intake_app.domain.intake import normalise_mrn
 from intake_app.domain.priority import propose_priority
 from intake_app.domain.text import search_key
 from intake_app.services import audit
 from intake_app.services.auth import SignedIn
 from intake_app.services.clinic import Clinic
 from intake_app.services.due import due_columns
-from intake_app.services.errors import ValidationFailed
+from intake_app.services.errors import ServiceError, ValidationFailed
+from intake_app.services.importing.duplicates import Keyed, already_imported, repeated_in_file
+from intake_app.services.importing.files import read_table
+from intake_app.services.importing.rows import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportRecord,
+    is_column,
+    parse_csv,
+    parse_table,
+    shorten,
+)
 from intake_app.services.permissions import Permission
 from intake_app.store.bulk import PreparedInsert
 from intake_app.store.engine import allocate_ids
 from intake_app.store.models import Event, ItemReceipt, Partner, Referral
 
-REQUIRED_COLUMNS = (
-    "received_at",
-    "channel",
-    "partner",
-    "family_name",
-    "given_name",
-    "date_of_birth",
-    "sex",
-    "service_line",
-    "trigger",
-)
-OPTIONAL_COLUMNS = (
-    "referrer_urgency",
-    "referring_clinician",
-    "mrn",
-    "diagnosis",
-    "clinical_question",
-    "acknowledged_at",
-    "triaged_at",
-    "priority",
-    "scheduled_at",
-    "appointment_at",
-    "seen_at",
-    "closed_at",
-    "close_reason",
-)
-ITEM_PREFIX = "item:"
-MAX_PROBLEMS_SHOWN = 200
+__all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "ImportRecord", "parse_csv", "write_records"]
 T = TypeVar("T")
-
-
-@dataclass
-class ImportRecord:
-    """One validated row, ready to be written."""
-
-    intake: IntakeData
-    items: dict[str, datetime]
-    acknowledged_at: datetime | None
-    steps: list[HistoryStep]
-    state: State
-    state_changed_at: datetime
-    closed_from: State | None
-    records_complete_at: datetime | None
-    extra_events: list[tuple[str, datetime, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,225 +44,104 @@ class ImportResult:
     partners_added: int
     first_id: int | None
     last_id: int | None
+    duplicates_skipped: int = 0
 
 
-def import_referrals(signed_in: SignedIn, source: Path | str) -> ImportResult:
-    """Validate every row, then write all of them in one transaction, or write nothing."""
+# 100,000 referrals make about 30 MiB of CSV.
+MAX_FILE_BYTES = 256 * 2**20
+
+
+class DuplicateRows(ValidationFailed):
+    """Rows of the file are already imported, or repeat an earlier row; nothing was written."""
+
+
+def import_referrals(
+    signed_in: SignedIn,
+    source: Path | str | bytes,
+    *,
+    sheet: str | None = None,
+    skip_duplicates: bool = False,
+) -> ImportResult:
+    """Validate every row, then write all of them in one transaction, or write nothing.
+
+    `source` is a file (CSV or XLSX, told apart by content), CSV text, or a file's bytes.
+    Rows already imported (SPEC §3.6) refuse the file unless `skip_duplicates`.
+    """
     clinic, actor = signed_in.clinic, signed_in.actor
     clinic.require(actor, Permission.IMPORT, "import_referrals")
-    text = source.read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
-    records = parse_csv(text, clinic.service_lines, clinic.calendar.tz, clinic.now())
+    table = read_table(_bytes(source), is_column, sheet)
+    records = parse_table(table, clinic.service_lines, clinic.calendar.tz, clinic.now())
     if any(r.steps and r.steps[0].target is State.TRIAGED for r in records) or any(
         s.target in (State.DECLINED, State.REDIRECTED) for r in records for s in r.steps
     ):
         # Triage decisions in the file are triage decisions all the same.
         clinic.require(actor, Permission.TRIAGE, "import_triage_decisions")
-    return write_records(signed_in, records, action="import_referral")
+    kept, skipped = _screen_duplicates(signed_in, records, skip_duplicates)
+    if not kept.records:
+        return ImportResult(0, 0, None, None, skipped)
+
+    def refuse_imported_meanwhile(session: Session) -> None:
+        # Under the write lock: another import may have written these rows since.
+        _refuse(already_imported(session, kept), {})
+
+    result = write_records(
+        signed_in, kept.records, action="import_referral", guard=refuse_imported_meanwhile
+    )
+    return replace(result, duplicates_skipped=skipped)
 
 
-def parse_csv(
-    text: str, lines: dict[str, ServiceLine], tz: ZoneInfo, now: datetime
-) -> list[ImportRecord]:
-    reader = csv.reader(io.StringIO(text))
+def _bytes(source: Path | str | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if isinstance(source, str):
+        return source.encode("utf-8")
     try:
-        header = next(reader)
-    except StopIteration:
-        raise ValidationFailed(["header: the file is empty; a header row is required"]) from None
-    header = [h.strip() for h in header]
-    problems = _check_header(header, lines)
+        if source.stat().st_size > MAX_FILE_BYTES:
+            # Read whole, then parsed: a file this big would exhaust memory, not import.
+            raise ServiceError(
+                f"file: is larger than {MAX_FILE_BYTES // 2**20} MiB; split it into parts"
+            )
+        return source.read_bytes()
+    except OSError as exc:
+        raise ServiceError(f"file: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _screen_duplicates(
+    signed_in: SignedIn, records: list[ImportRecord], skip: bool
+) -> tuple[Keyed, int]:
+    """The rows to write, and how many were skipped as duplicates (or refuse the file)."""
+    keyed = Keyed.of(records)
+    in_file = repeated_in_file(keyed)
+    with signed_in.clinic.session() as session:
+        imported = already_imported(session, keyed)
+    if not skip:
+        _refuse(imported, in_file)
+    kept = [r for r in records if r.row not in imported and r.row not in in_file]
+    return Keyed(kept, {r.row: keyed.keys[r.row] for r in kept}), len(records) - len(kept)
+
+
+def _refuse(imported: dict[int, int], in_file: dict[int, int]) -> None:
+    problems = [
+        f"row {row}: already imported as referral {imported[row]}"
+        if row in imported
+        else f"row {row}: same patient and receipt time as row {in_file[row]}"
+        for row in sorted(imported.keys() | in_file.keys())
+    ]
     if problems:
-        raise ValidationFailed(problems)
-    records: list[ImportRecord] = []
-    for number, cells in enumerate(reader, start=1):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(f"row {number}, row: has {len(cells)} cells, header has {len(header)}")
-            continue
-        row = dict(zip(header, cells, strict=True))
-        record, row_problems = _parse_row(row, lines, tz, now)
-        problems.extend(f"row {number}, {p}" for p in row_problems)
-        if record is not None:
-            records.append(record)
-    if problems:
-        shown = problems[:MAX_PROBLEMS_SHOWN]
-        if len(problems) > len(shown):
-            shown.append(f"… and {len(problems) - len(shown)} more problems")
-        raise ValidationFailed(shown)
-    if not records:
-        raise ValidationFailed(["file: it has a header but no referrals"])
-    return records
-
-
-def _check_header(header: Sequence[str], lines: dict[str, ServiceLine]) -> list[str]:
-    known_items = {i.key for line in lines.values() for i in line.checklist}
-    problems: list[str] = []
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            problems.append(f"header, {column}: appears twice")
-        seen.add(column)
-        if column.startswith(ITEM_PREFIX):
-            if column[len(ITEM_PREFIX) :] not in known_items:
-                problems.append(f"header, {column}: unknown checklist item")
-        elif column not in REQUIRED_COLUMNS and column not in OPTIONAL_COLUMNS:
-            problems.append(f"header, {column}: unknown column")
-    for column in REQUIRED_COLUMNS:
-        if column not in seen:
-            problems.append(f"header, {column}: required column is missing")
-    return problems
-
-
-def _parse_row(
-    row: dict[str, str], lines: dict[str, ServiceLine], tz: ZoneInfo, now: datetime
-) -> tuple[ImportRecord | None, list[str]]:
-    problems: list[str] = []
-
-    def cell(name: str) -> str:
-        return row.get(name, "").strip()
-
-    def attempt(parse: Callable[[], T]) -> T | None:
-        try:
-            return parse()
-        except DomainError as exc:
-            problems.append(str(exc))
-            return None
-
-    def time_or_none(name: str) -> datetime | None:
-        return attempt(lambda: parse_time(cell(name), tz, name)) if cell(name) else None
-
-    def required(name: str) -> str:
-        if not cell(name):
-            problems.append(f"{name}: is required")
-        return cell(name)
-
-    def required_parsed(name: str, parse: Callable[[str], T]) -> T | None:
-        value = required(name)
-        return attempt(lambda: parse(value)) if value else None
-
-    received = required_parsed("received_at", lambda v: parse_time(v, tz, "received_at"))
-    channel = required_parsed("channel", lambda v: parse_enum(Channel, v, "channel"))
-    sex = required_parsed("sex", lambda v: parse_enum(Sex, v, "sex"))
-    trigger = required_parsed("trigger", lambda v: parse_enum(Trigger, v, "trigger"))
-    urgency = (
-        attempt(lambda: parse_enum(Urgency, cell("referrer_urgency"), "referrer_urgency"))
-        if cell("referrer_urgency")
-        else None
-    )
-    dob = required_parsed("date_of_birth", lambda v: parse_date(v, "date_of_birth"))
-    for name in ("partner", "family_name", "given_name", "service_line"):
-        required(name)
-    acknowledged = time_or_none("acknowledged_at")
-    triaged = time_or_none("triaged_at")
-    scheduled = time_or_none("scheduled_at")
-    appointment = time_or_none("appointment_at")
-    seen = time_or_none("seen_at")
-    closed = time_or_none("closed_at")
-    priority = (
-        attempt(lambda: parse_enum(Priority, cell("priority"), "priority"))
-        if cell("priority")
-        else None
-    )
-    close_reason = (
-        attempt(lambda: parse_enum(CloseReason, cell("close_reason"), "close_reason"))
-        if cell("close_reason")
-        else None
-    )
-    items: dict[str, datetime] = {}
-    for column in row:
-        if column.startswith(ITEM_PREFIX) and cell(column):
-            when = time_or_none(column)
-            if when is not None:
-                items[column[len(ITEM_PREFIX) :]] = when
-    if problems or received is None:
-        return None, problems
-
-    intake = IntakeData(
-        received_at=received,
-        channel=channel,  # type: ignore[arg-type]
-        partner=cell("partner"),
-        family_name=cell("family_name"),
-        given_name=cell("given_name"),
-        date_of_birth=dob,  # type: ignore[arg-type]
-        sex=sex,  # type: ignore[arg-type]
-        service_line=cell("service_line"),
-        trigger=trigger,  # type: ignore[arg-type]
-        referrer_urgency=urgency,
-        referring_clinician=cell("referring_clinician"),
-        mrn=cell("mrn"),
-        diagnosis=cell("diagnosis"),
-        clinical_question=cell("clinical_question"),
-    )
-    problems.extend(str(p) for p in intake.problems(frozenset(lines), now.astimezone(tz)))
-    line = lines.get(intake.service_line)
-    if line is not None:
-        for key, when in items.items():
-            if key not in {i.key for i in line.checklist}:
-                problems.append(f"item:{key}: is not on the {line.name} checklist")
-            elif when < received:
-                problems.append(f"item:{key}: is before received_at")
-            elif when > now:
-                problems.append(f"item:{key}: is in the future")
-    if acknowledged is not None and acknowledged < received:
-        problems.append("acknowledged_at: is before received_at")
-    elif acknowledged is not None and acknowledged > now:
-        problems.append("acknowledged_at: is in the future")
-    # Fields that only make sense together.
-    pairs = (
-        ("priority", priority, "triaged_at", triaged),
-        ("appointment_at", appointment, "scheduled_at", scheduled),
-        ("close_reason", close_reason, "closed_at", closed),
-    )
-    for a_name, a, b_name, b in pairs:
-        if (a is None) != (b is None):
-            missing, given = (a_name, b_name) if a is None else (b_name, a_name)
-            problems.append(f"{missing}: is needed with {given}")
-    if problems:
-        return None, problems
-
-    steps: list[HistoryStep] = []
-    if triaged is not None:
-        steps.append(HistoryStep(State.TRIAGED, triaged, "triaged_at", priority=priority))
-    if scheduled is not None:
-        steps.append(
-            HistoryStep(State.SCHEDULED, scheduled, "scheduled_at", appointment_at=appointment)
-        )
-    if seen is not None:
-        steps.append(HistoryStep(State.SEEN, seen, "seen_at"))
-    if closed is not None and close_reason is not None:
-        steps.append(
-            HistoryStep(CLOSE_STATES[close_reason], closed, "closed_at", reason="imported")
-        )
-    try:
-        history = replay(received, steps, now)
-    except DomainError as exc:
-        return None, [str(exc)]
-    complete = assess(line.checklist, items) if line else None
-    complete_at = None
-    if complete is not None and complete.complete:
-        complete_at = max(complete.records_complete_at or received, received)
-    return (
-        ImportRecord(
-            intake=intake,
-            items=items,
-            acknowledged_at=acknowledged,
-            steps=steps,
-            state=history.state,
-            state_changed_at=history.state_changed_at,
-            closed_from=history.closed_from,
-            records_complete_at=complete_at,
-        ),
-        [],
-    )
+        raise DuplicateRows(shorten(problems))
 
 
 def write_records(
-    signed_in: SignedIn, records: Iterable[ImportRecord], action: str
+    signed_in: SignedIn,
+    records: Iterable[ImportRecord],
+    action: str,
+    guard: Callable[[Session], None] | None = None,
 ) -> ImportResult:
     """Insert validated records in one transaction, each with its events and audit entry.
 
     Every row's values are computed and converted before the write lock is taken: while it
-    is held, nobody else can sign in or save.
+    is held, nobody else can sign in or save. `guard` runs first under the lock, to refuse
+    (raise) on what it reads there.
     """
     clinic, actor = signed_in.clinic, signed_in.actor
     records = list(records)
@@ -336,6 +169,8 @@ def write_records(
     receipts = PreparedInsert(dialect, ItemReceipt.__table__, receipt_rows, late=("referral_id",))
     events = PreparedInsert(dialect, Event.__table__, event_rows, late=("referral_id",))
     with clinic.write("import_referrals") as session:
+        if guard is not None:
+            guard(session)
         partners, added = _partner_ids(session, {r.intake.partner for r in records}, records)
         connection = session.connection()
         ids = allocate_ids(connection, Referral.__table__, len(records))

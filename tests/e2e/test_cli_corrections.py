@@ -139,7 +139,10 @@ def test_unreceive_then_correct_receipt_as_separate_processes(clinic_files, sign
     result = run_process(
         "referral", "correct-receipt", rid, "--at", "yesterday", "--reason", "x", *base, stdin=CORA
     )
-    assert result.err.strip() == "error: at: 'yesterday' is not an ISO 8601 time"
+    # Named, not echoed (issue 8: messages reach logs).
+    assert result.err.strip() == (
+        "error: at: is not an ISO 8601 time (YYYY-MM-DDTHH:MM, optionally with an offset)"
+    )
 
     out = run_process("referral", "show", rid, *base, stdin=CORA).out
     assert "Received:            2026-11-13 16:45 CST" in out

@@ -9,7 +9,15 @@ from intake_app.services.referrals import ReferralQuery, Referrals
 from tests.conftest import COORDINATOR_PASSWORD, ClinicFiles
 from tests.e2e.cli_helpers import FIXTURES, run_as
 
-SHARED_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "sample_referrals.csv"
+# shared/ sits beside the checkout: /work/main or a worktree /work/wt/NAME.
+SHARED_SAMPLE = next(
+    (
+        folder / "shared" / "data" / "sample_referrals.csv"
+        for folder in Path(__file__).resolve().parents
+        if (folder / "shared" / "data" / "sample_referrals.csv").exists()
+    ),
+    Path("shared/data/sample_referrals.csv"),
+)
 GOOD = (FIXTURES / "report_small.csv").read_text().splitlines()
 
 
@@ -53,7 +61,9 @@ def test_one_bad_value_refuses_the_whole_file(triaging_coordinator, capsys, tmp_
     lines = [GOOD[0], GOOD[1], replace_cell(GOOD[2], "date_of_birth", "1961-13-06"), GOOD[3]]
     result = do_import(capsys, triaging_coordinator, write(tmp_path, lines))
     assert result.code == 1
-    assert "row 2, date_of_birth: '1961-13-06' is not a date (YYYY-MM-DD)" in result.err
+    # The header is row 1, as a spreadsheet shows it; a date of birth is never echoed.
+    assert "row 3, date_of_birth: is not a date (YYYY-MM-DD)" in result.err
+    assert "1961-13-06" not in result.err
     assert "nothing was changed" in result.err
     assert "Traceback" not in result.err
     assert count(triaging_coordinator) == 0
@@ -73,12 +83,12 @@ def test_every_problem_is_reported_with_row_and_column(
     assert result.code == 1
     problems = [line for line in result.err.splitlines() if line.startswith("row ")]
     assert problems == [
-        "row 1, channel: 'pigeon' is not one of fax, phone, email, web_form, portal, walk_in",
-        "row 2, triaged_at: 2026-11-01T08:00:00-06:00 is before the referral was received "
-        "(2026-11-06T16:00:00-06:00)",
-        "row 3, sex: 'x' is not one of female, male, other, unknown",
-        "row 3, family_name: is required",
-        "row 4, close_reason: is needed with closed_at",
+        # A channel is no patient data: its value is shown. Sex and times are not.
+        "row 2, channel: 'pigeon' is not one of fax, phone, email, web_form, portal, walk_in",
+        "row 3, triaged_at: is before the referral was received",
+        "row 4, sex: is not one of female, male, other, unknown",
+        "row 4, family_name: is required",
+        "row 5, close_reason: is needed with closed_at",
     ]
     assert count(triaging_coordinator) == 0
 
@@ -88,13 +98,13 @@ def test_life_cycle_order_is_checked(triaging_coordinator, capsys, tmp_path) -> 
     bad = replace_cell(GOOD[1], "seen_at", "2026-11-05T09:30-06:00")
     result = do_import(capsys, triaging_coordinator, write(tmp_path, [GOOD[0], bad]))
     assert result.code == 1
-    assert "row 1, seen_at:" in result.err and "before the previous step" in result.err
+    assert "row 2, seen_at:" in result.err and "before the previous step" in result.err
     # A no-show from a referral never scheduled.
     bad = replace_cell(
         replace_cell(GOOD[2], "closed_at", "2026-11-10T09:00-06:00"), "close_reason", "no_show"
     )
     result = do_import(capsys, triaging_coordinator, write(tmp_path, [GOOD[0], bad]))
-    assert "row 1, closed_at: a triaged referral cannot become no_show" in result.err
+    assert "row 2, closed_at: a triaged referral cannot become no_show" in result.err
     assert count(triaging_coordinator) == 0
 
 

@@ -88,7 +88,7 @@ def test_edited_values_follow_the_intake_rules(sign_in_as) -> None:  # type: ign
     assert refused.value.problems == [
         "family_name: is required",
         "date_of_birth: is in the future",
-        "icd10: 'XYZ' is not an ICD-10 code",
+        "icd10: is not an ICD-10 code (like A00 or A00.0)",
     ]
     with pytest.raises(ValidationFailed, match="received_at: cannot be edited"):
         referrals.edit(rid, replace(data, received_at=RECEIVED - timedelta(hours=1)))

@@ -318,7 +318,7 @@ def test_other_rules_of_the_record_show_next_to_their_field(  # type: ignore[no-
     ui = dialog.ui
     fill_patient(dialog)
     qtbot.keyClicks(ui.icd10Edit, "lung")
-    assert dialog.error_text("icd10") == "ICD-10: 'lung' is not an ICD-10 code"
+    assert dialog.error_text("icd10") == "ICD-10 is not an ICD-10 code (like A00 or A00.0)"
     ui.icd10Edit.clear()
     ui.dobEdit.setText("1961-13-01")
     assert dialog.error_text("date_of_birth").startswith("Date of birth is not a date")

@@ -245,7 +245,8 @@ def test_icd10_cm_codes_with_a_letter_in_third_place_are_accepted(code: str) -> 
 @pytest.mark.parametrize("code", ["50.9", "CC0.1", "C5", "C50-9", "breast", "C50.9 1"])
 def test_malformed_icd10_is_named(code: str) -> None:
     error = only_problem(record(icd10=code), "icd10")
-    assert code in error.message
+    # A diagnosis code is patient data: named, never echoed.
+    assert code not in error.message
 
 
 @pytest.mark.parametrize("code", ["Ç50.9", "C５0.9"])
@@ -287,7 +288,9 @@ def test_unparseable_time_names_the_field(text: str) -> None:
         parse_time(text, CHICAGO, "triaged_at")
     assert caught.value.field == "triaged_at"
     assert str(caught.value).startswith("triaged_at: ")
-    assert repr(text) in caught.value.message
+    assert "ISO 8601" in caught.value.message
+    if text:
+        assert text not in caught.value.message
 
 
 def test_parse_date() -> None:
@@ -324,3 +327,123 @@ def test_parse_enum_refusal_names_the_field_and_the_allowed_keys() -> None:
 def test_channel_keys_cover_the_spec_channels() -> None:
     # SPEC §3.1: fax, phone, e-mail, web form, partner portal, walk-in.
     assert {c.value for c in Channel} == {"fax", "phone", "email", "web_form", "portal", "walk_in"}
+
+
+# --- hostile text (SPEC §3.1: control and invisible formatting characters) ------------------
+
+HOSTILE = {
+    "NUL": "\x00",
+    "escape sequence": "\x1b]0;owned\x07\x1b[2J",
+    "C1 control": "\x9b",
+    "tab": "\t",
+    "right-to-left override": "\u202e",
+    "left-to-right isolate": "\u2066",
+    "zero-width space": "\u200b",
+    "zero-width joiner": "\u200d",
+    "byte-order mark": "\ufeff",
+    "line separator": "\u2028",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIMITS))
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_control_and_invisible_characters_are_refused_in_every_text_field(
+    name: str, kind: str
+) -> None:
+    value = "A" + HOSTILE[kind] + "B"
+    problems = record(**{name: value}).problems(LINES, NOW)
+    assert {p.field for p in problems} == {name}  # an ICD-10 code is malformed as well
+    (error,) = [p for p in problems if "control or invisible character" in p.message]
+    assert f"U+{ord(HOSTILE[kind][0]):04X}" in error.message
+
+
+def test_a_line_break_is_allowed_in_the_clinical_question_only() -> None:
+    assert record(clinical_question="Staging?\nPlease call.").problems(LINES, NOW) == []
+    only_problem(record(diagnosis="Mass\nright breast"), "diagnosis")
+    only_problem(record(clinical_question="Staging?\r\nPlease call."), "clinical_question")
+
+
+@pytest.mark.parametrize(
+    "name", ["Nguyễn", "Søren Kierkegård", "محمد", "李小龍", "O'Brien-Smith", "Anne\u00a0Marie"]
+)
+def test_names_in_any_script_pass(name: str) -> None:
+    assert record(family_name=name).problems(LINES, NOW) == []
+
+
+def test_escape_controls_shows_what_would_act_on_a_terminal() -> None:
+    from intake_app.domain.text import escape_controls
+
+    assert escape_controls("Nguyễn") == "Nguyễn"
+    assert escape_controls("\x1b[2Jx\u202e") == "\\x1b[2Jx\\u202e"
+    assert escape_controls("a\tb", keep="\t") == "a\tb"
+
+
+# --- times that do not exist, or are not what was meant ---------------------------------
+
+
+def test_a_clinic_time_in_the_spring_forward_gap_is_refused() -> None:
+    # 2026-03-08: Chicago's clocks jump from 02:00 to 03:00.
+    with pytest.raises(DomainError) as caught:
+        parse_time("2026-03-08T02:30", CHICAGO, "received_at")
+    assert caught.value.field == "received_at"
+    assert "does not exist" in caught.value.message
+    assert parse_time("2026-03-08T03:30", CHICAGO, "received_at").utcoffset() == timedelta(hours=-5)
+
+
+def test_an_ambiguous_clinic_time_needs_an_offset() -> None:
+    # 2026-11-01: Chicago's clocks go back from 02:00 to 01:00; 01:30 happens twice.
+    with pytest.raises(DomainError) as caught:
+        parse_time("2026-11-01T01:30", CHICAGO, "seen_at")
+    assert caught.value.field == "seen_at"
+    assert "ambiguous" in caught.value.message
+    assert "-05:00 or -06:00" in caught.value.message
+    first = parse_time("2026-11-01T01:30-05:00", CHICAGO, "seen_at")
+    second = parse_time("2026-11-01T01:30-06:00", CHICAGO, "seen_at")
+    assert second - first == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2026-11-03", "date without a time"),
+        ("0001-01-01T00:00", "years"),
+        ("0001-01-01T00:00+05:00", "years"),
+        ("9999-12-31T23:59-05:00", "years"),
+        ("2026-11-03T10:00+23:59", "offset"),
+        ("2026-11-03T10:00-13:00", "offset"),
+        ("2026-W45-2T10:00", "ISO 8601"),
+        ("20261103T1000", "ISO 8601"),
+    ],
+)
+def test_implausible_times_are_refused_naming_the_field(text: str, words: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_time(text, CHICAGO, "acknowledged_at")
+    assert caught.value.field == "acknowledged_at"
+    assert words in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["2026-11-03T10:00+14:00", "2026-11-03T10:00-12:00"])
+def test_the_extreme_offsets_in_use_are_accepted(text: str) -> None:
+    assert parse_time(text, CHICAGO, "seen_at").tzinfo is not None
+
+
+def test_year_one_is_not_a_date_of_birth() -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_date("0001-01-01", "date_of_birth")
+    assert "before 1900" in caught.value.message
+
+
+def test_date_of_birth_after_receipt_is_refused() -> None:
+    received = datetime(2026, 11, 2, 9, 0, tzinfo=CHICAGO)
+    late = record(received_at=received, date_of_birth=date(2026, 11, 3), partner_sent_on=None)
+    assert "after the referral was received" in only_problem(late, "date_of_birth").message
+    same_day = record(received_at=received, date_of_birth=date(2026, 11, 2), partner_sent_on=None)
+    assert same_day.problems(LINES, NOW) == []
+
+
+def test_the_form_path_refuses_a_received_time_that_does_not_exist() -> None:
+    # The form attaches the clinic zone to the wall-clock time it shows.
+    gap = record(received_at=datetime(2026, 3, 8, 2, 30, tzinfo=CHICAGO), partner_sent_on=None)
+    assert "does not exist" in only_problem(gap, "received_at").message
+    year_one = record(received_at=datetime(1, 1, 1, tzinfo=UTC), partner_sent_on=None)
+    assert "years" in only_problem(year_one, "received_at").message

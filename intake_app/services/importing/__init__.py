@@ -1,0 +1,1 @@
+"""Reading import files: bytes to rows, rows to validated records."""
