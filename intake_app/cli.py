@@ -255,7 +255,7 @@ def _sign_in(args: argparse.Namespace, secrets: Secrets):  # type: ignore[no-unt
     if not args.user:
         raise UsageError("--user is required")
     password = secrets.read(f"Password for {args.user}")
-    signed_in = sign_in(_db(args), args.user, password)
+    signed_in = sign_in(_db(args), args.user, password, on_migration=_say_migrating)
     try:
         _settle_pending_letters(signed_in)
         _settle_unfinished_imports(signed_in)
@@ -280,6 +280,11 @@ def _settle_unfinished_imports(signed_in) -> None:  # type: ignore[no-untyped-de
 
     for abandoned in settle_unfinished(signed_in.clinic, signed_in.actor):
         _err(f"note: {abandoned.describe()}")
+
+
+def _say_migrating(migration) -> None:  # type: ignore[no-untyped-def]
+    """An upgrade changes the file: one line on standard error before it starts."""
+    print(f"intake-app: {migration.notice(done=False)}", file=sys.stderr)
 
 
 def _out(text: str = "") -> None:

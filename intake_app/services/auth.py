@@ -4,11 +4,12 @@ import contextlib
 import math
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,14 @@ from intake_app.domain.checklists import load_service_lines
 from intake_app.domain.enums import Role
 from intake_app.paths import resource
 from intake_app.services import audit
-from intake_app.services.clinic import Actor, Clinic, Clock, default_workstation, utc_now
+from intake_app.services.clinic import (
+    Actor,
+    Clinic,
+    Clock,
+    _derive_audit_key,
+    default_workstation,
+    utc_now,
+)
 from intake_app.services.errors import ServiceError
 from intake_app.store import (
     DatabaseExists,
@@ -48,6 +56,7 @@ from intake_app.store.models import (
     User,
     UserRole,
 )
+from intake_app.store.schema import Backup, Migration
 
 MIN_PASSWORD_LENGTH = 10
 USER_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -63,6 +72,8 @@ class NewClinic:
 class SignedIn:
     clinic: Clinic
     actor: Actor
+    # The schema upgrade this sign-in made, for the one-line notice the front ends show.
+    migration: Migration | None = None
 
     def close(self) -> None:
         """Sign out: anchor the audit trail's head outside the database, then drop the key."""
@@ -206,7 +217,14 @@ def _seed_service_lines(session: Session, now: datetime) -> None:
             )
 
 
-def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Clinic:
+def _open(
+    db_path: Path,
+    data_key: bytes,
+    key_file: KeyFile,
+    clock: Clock,
+    opened_by: str,
+    on_migration: Callable[[Migration], None] | None = None,
+) -> tuple[Clinic, Migration | None]:
     try:
         engine = encrypted_engine(db_path, data_key)
     except NotOurDatabase:
@@ -224,7 +242,12 @@ def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Cl
             ) from None
         raise
     try:
-        schema.upgrade(engine)
+        migration = schema.upgrade(
+            engine,
+            backup=Backup(db_path, data_key, (audit.anchor_path(db_path),)),
+            announce=on_migration,
+            record=_audit_migration(data_key, opened_by, clock),
+        )
         clinic = Clinic(engine, str(db_path), data_key, clock=clock, db_path=db_path)
     except BaseException:
         engine.dispose()
@@ -232,7 +255,30 @@ def _open(db_path: Path, data_key: bytes, key_file: KeyFile, clock: Clock) -> Cl
     if clinic.settings.database_id != key_file.database_id:
         clinic.close()
         raise NotOurDatabase(f"the key file beside {db_path} belongs to another database")
-    return clinic
+    return clinic, migration
+
+
+def _audit_migration(
+    data_key: bytes, opened_by: str, clock: Clock
+) -> Callable[[Connection, Migration], None]:
+    """The `migrate_schema` entry, chained like any other, in the upgrade's own transaction:
+    by the user whose key opened the database (the one signing in)."""
+
+    def record(connection: Connection, migration: Migration) -> None:
+        with Session(bind=connection) as session:
+            audit.append(
+                session,
+                _derive_audit_key(data_key),
+                at=clock(),
+                user_name=opened_by,
+                action="migrate_schema",
+                entity="schema",
+                entity_id=f"{migration.from_revision}->{migration.to_revision}"[:40],
+                outcome="ok",
+                workstation=default_workstation(),
+            )
+
+    return record
 
 
 def _load_key_file(db_path: Path) -> KeyFile:
@@ -263,11 +309,13 @@ def sign_in(
     *,
     clock: Clock = utc_now,
     workstation: str | None = None,
+    on_migration: Callable[[Migration], None] | None = None,
 ) -> SignedIn:
     """Open the database as `user_name`; slower after failures, for every front end at once.
 
     Failed attempts are counted beside the database (so every process sees them) and go
-    into the audit trail at the next successful sign-in.
+    into the audit trail at the next successful sign-in. An older schema is backed up and
+    upgraded first (`on_migration` hears of it before it starts).
     """
     key_file = _load_key_file(db_path)
     name = user_name.strip().lower()
@@ -286,7 +334,7 @@ def sign_in(
         data_key = key_file.unwrap(USER, name, password)
     except WrongPassword:
         raise _failure(attempts, name, now, workstation) from None
-    clinic = _open(db_path, data_key, key_file, clock)
+    clinic, migration = _open(db_path, data_key, key_file, clock, name, on_migration)
     clinic.workstation = workstation
     try:
         try:
@@ -304,7 +352,7 @@ def sign_in(
         attempts.signed_in(name, data_key, [a.id for a in failed], dropped)
     if key_file.loaded_version < FORMAT_VERSION:
         _rewrite_in_current_format(key_file.path)
-    return SignedIn(clinic, actor)
+    return SignedIn(clinic, actor, migration)
 
 
 def _failure(attempts: SignInAttempts, name: str, now: datetime, workstation: str) -> WrongPassword:
@@ -364,7 +412,7 @@ def recover(
     key_file = _load_key_file(db_path)
     code = normalise_recovery_code(recovery_code)
     data_key = key_file.unwrap(RECOVERY, RECOVERY, code)
-    clinic = _open(db_path, data_key, key_file, clock)
+    clinic, migration = _open(db_path, data_key, key_file, clock, RECOVERY)
     try:
         actor = _actor(clinic, user_name.strip().lower())
         with KeyFile.locked(key_file.path) as current:
@@ -377,7 +425,7 @@ def recover(
     except BaseException:
         clinic.close()
         raise
-    return SignedIn(clinic, actor)
+    return SignedIn(clinic, actor, migration)
 
 
 def change_password(signed_in: SignedIn, old_password: str, new_password: str) -> None:

@@ -45,3 +45,7 @@ class DatabaseDamaged(StoreError):
         super().__init__(
             f"the database is damaged{where}; run 'intake-app check', and restore it from a backup"
         )
+
+
+class MigrationFailed(StoreError):
+    pass

@@ -6,7 +6,10 @@ the rest of the store runs unchanged on PostgreSQL.
 
 import json
 import os
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from intake_app.store import DatabaseExists, DatabaseMissing, NotOurDatabase
+from intake_app.store import DatabaseExists, DatabaseMissing, MigrationFailed, NotOurDatabase
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 STATEMENT_CACHE = 4
@@ -257,6 +260,108 @@ def plaintext_engine_for_benchmark(path: Path) -> Engine:
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+# -- schema changes and backups (SQLite / SQLCipher) ------------------------------
+
+
+@contextmanager
+def schema_change(engine: Engine) -> Iterator[Connection]:
+    """One connection holding one write transaction for a whole schema upgrade.
+
+    SQLite: foreign keys off (a table rebuild drops and recreates a referenced table, and the
+    pragma cannot change inside a transaction, so it is set on the driver's connection before
+    anything begins), BEGIN IMMEDIATE (the writer's begin) so the checks before the change
+    see what it changes, DDL inside the transaction (SQLite's DDL is transactional),
+    `PRAGMA foreign_key_check` before COMMIT; ROLLBACK on any failure; foreign keys back on.
+    PostgreSQL: the writer's transaction, whose DDL is transactional too.
+    """
+    if engine.dialect.name != "sqlite":
+        with writer(engine).begin() as connection:
+            yield connection
+        return
+    with writer(engine).connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            if driver.execute("PRAGMA foreign_keys").fetchone()[0] != 0:
+                raise MigrationFailed("foreign keys could not be turned off for the upgrade")
+            with connection.begin():
+                if not driver.in_transaction:
+                    raise MigrationFailed("the upgrade could not start its transaction")
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    tables = ", ".join(sorted({str(row[0]) for row in broken}))
+                    raise MigrationFailed(
+                        f"the upgrade would leave {len(broken)} row(s) in {tables} "
+                        "referring to rows that do not exist"
+                    )
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
+
+
+BATCH_TEMPORARY_PREFIX = "_alembic_tmp_"
+
+
+def drop_leftover_batch_tables(connection: Connection) -> None:
+    """Alembic's half-built copies from a table rebuild that failed before this release
+    (which ran migrations outside a transaction): such a database was stuck on
+    `_alembic_tmp_<table> already exists`. A copy is dropped while its table still exists
+    (the rebuild never got to drop it); without the table, the copy holds the only data, so
+    the upgrade stops and says so."""
+    if connection.dialect.name != "sqlite":
+        return
+    tables = {
+        str(name)
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    for name in sorted(t for t in tables if t.startswith(BATCH_TEMPORARY_PREFIX)):
+        original = name.removeprefix(BATCH_TEMPORARY_PREFIX)
+        if original not in tables:
+            raise MigrationFailed(
+                f"table {original} is missing and {name} holds its rows, left by an earlier "
+                "failed upgrade; restore the database from its backup"
+            )
+        connection.exec_driver_sql(f'DROP TABLE "{name}"')
+
+
+def encrypted_backup(source: Path, key: bytes, target: Path) -> None:
+    """Copy the database at `source`, encrypted with the same raw key, to `target` (0600).
+
+    SQLite's online backup API, from a connection of its own: it reads the last committed
+    state (a migration holding the write lock has not committed anything yet) into a
+    destination keyed like the source, so the copy is never plaintext (checked by
+    tests/integration/test_migrations.py). Written beside the target, then renamed.
+    """
+    import sqlcipher3
+
+    pragma_key = f"PRAGMA key = \"x'{key.hex()}'\""
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    os.close(fd)  # created 0600; SQLite takes an empty file as a new database
+    partial = Path(temporary)
+    try:
+        reader = sqlcipher3.connect(f"file:{source.resolve()}?mode=rw", uri=True)
+        try:
+            reader.execute(pragma_key)
+            reader.execute("PRAGMA busy_timeout = 5000")
+            copy = sqlcipher3.connect(str(partial))
+            try:
+                copy.execute(pragma_key)
+                reader.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            reader.close()
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def postgres_engine(url: str) -> Engine:

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 from intake_app.services.audit_check import damage_message
 from intake_app.services.auth import SignedIn, sign_in
@@ -92,6 +92,13 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     report_settled_letters(dialog.signed_in, Prompter())  # before the worklist reads
     report_unfinished_imports(dialog.signed_in, Prompter())
     window = MainWindow(dialog.signed_in, db)
+    if dialog.signed_in.migration is not None:
+        # The file changed and a copy was made: say so where it stays visible.
+        text = dialog.signed_in.migration.notice(done=True)
+        notice = QLabel(f"  {text}")
+        notice.setToolTip(text)
+        notice.setProperty("role", "hint")
+        window.statusBar().addWidget(notice, 1)
     window.show()
     return app.exec()
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -18,6 +19,7 @@ from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.demo import demo_users
 from intake_app.services.errors import ServiceError
 from intake_app.store import StoreError, WrongPassword
+from intake_app.store.schema import Migration
 
 
 class SignInDialog(QDialog):
@@ -107,7 +109,9 @@ class SignInDialog(QDialog):
             self.message.setText("User name: enter your user name.")
             return
         try:
-            self.signed_in = sign_in(self.db_path, name, self.password.text())
+            self.signed_in = sign_in(
+                self.db_path, name, self.password.text(), on_migration=self._show_migrating
+            )
         except WrongPassword as exc:
             # The service counts failures for every front end and process; it says how long.
             self.failures += 1
@@ -115,12 +119,24 @@ class SignInDialog(QDialog):
             self._start_wait(exc.retry_after)
             return
         except (StoreError, ServiceError) as exc:
+            self._set_message_role("error")
             self.message.setText(str(exc))
             return
         finally:
             # The password is not kept in the widget longer than needed.
             self.password.clear()
         self.accept()
+
+    def _show_migrating(self, migration: Migration) -> None:
+        """The upgrade changes the file and takes a moment: say so before it starts."""
+        self._set_message_role("hint")
+        self.message.setText(f"{migration.notice(done=False)}…")
+        self.message.repaint()
+        QApplication.processEvents()
+
+    def _set_message_role(self, role: str) -> None:
+        self.message.setProperty("role", role)
+        self.message.style().polish(self.message)
 
     def _start_wait(self, seconds: int) -> None:
         self._wait_left = seconds

@@ -203,3 +203,21 @@ def test_version_and_help() -> None:
     assert result.code == 0 and result.out.startswith("intake-app ")
     result = run_process("--help")
     assert result.code == 0 and "import" in result.out and "report" in result.out
+
+
+def test_command_after_an_upgrade_says_so_in_one_line_on_stderr(
+    capsys, clinic_files, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import COORDINATOR_PASSWORD
+    from tests.e2e.cli_helpers import run_as
+    from tests.migration_helpers import ADD_PARTNER_NOTE, TEST_REVISION, install_test_migration
+
+    old = install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
+    first = run_as(capsys, clinic_files.db, "cora", f"{COORDINATOR_PASSWORD}\n", "referral", "list")
+    assert first.code == 0, first.err
+    assert first.err.splitlines() == [
+        f"intake-app: Upgrading the database from schema {old} to {TEST_REVISION}; "
+        f"the previous version is kept in {clinic_files.db}.before-{TEST_REVISION}.bak"
+    ]
+    again = run_as(capsys, clinic_files.db, "cora", f"{COORDINATOR_PASSWORD}\n", "referral", "list")
+    assert again.code == 0 and again.err == ""

@@ -9,14 +9,19 @@ from intake_app.ui.signin import SignInDialog
 from tests.conftest import COORDINATOR_PASSWORD
 
 
-def test_signs_in_with_the_right_password(qtbot, clinic_files) -> None:  # type: ignore[no-untyped-def]
-    dialog = SignInDialog(clinic_files.db)
+def sign_in_as_cora(qtbot, db: Path) -> SignInDialog:  # type: ignore[no-untyped-def]
+    dialog = SignInDialog(db)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.user.setCurrentText("cora")
     qtbot.keyClicks(dialog.password, COORDINATOR_PASSWORD)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    return dialog
+
+
+def test_signs_in_with_the_right_password(qtbot, clinic_files) -> None:  # type: ignore[no-untyped-def]
+    dialog = sign_in_as_cora(qtbot, clinic_files.db)
     assert dialog.result() == SignInDialog.DialogCode.Accepted
     assert dialog.signed_in is not None and dialog.signed_in.actor.name == "cora"
     assert dialog.password.text() == ""
@@ -92,3 +97,18 @@ def test_demo_database_offers_its_users(qtbot, tmp_path: Path) -> None:  # type:
         "triage",
         "manager",
     ]
+
+
+def test_sign_in_says_the_database_is_being_upgraded(
+    qtbot, clinic_files, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.migration_helpers import ADD_PARTNER_NOTE, install_test_migration
+
+    install_test_migration(tmp_path, monkeypatch, ADD_PARTNER_NOTE)
+    dialog = sign_in_as_cora(qtbot, clinic_files.db)
+    assert dialog.result() == SignInDialog.DialogCode.Accepted
+    assert dialog.signed_in is not None and dialog.signed_in.migration is not None
+    # Shown before the upgrade started, and left there: the file was changed and copied.
+    assert dialog.message.text().startswith("Upgrading the database from schema")
+    assert str(dialog.signed_in.migration.backup) in dialog.message.text()
+    dialog.signed_in.close()
