@@ -101,8 +101,7 @@ class Clinic:
         self._audit_key = _derive_audit_key(data_key) if data_key else b""
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(engine), expire_on_commit=False)
-        for sessions in (self._sessions, self._write_sessions):
-            hide_unfinished_imports(sessions)
+        hide_unfinished_imports(engine, self._sessions, self._write_sessions)
         with self._sessions() as session:
             self.settings = ClinicSettings.read(session)
             self.service_lines, self.checklist_ids = _current_service_lines(session)

@@ -14,7 +14,7 @@ transaction; PostgreSQL (read committed) gives each statement its own, so it is 
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, event, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, event, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from intake_app.store.models import Import, Referral
@@ -67,6 +67,11 @@ def _hide(state: ORMExecuteState) -> None:
         )
 
 
-def hide_unfinished_imports(sessions: sessionmaker[Session]) -> None:
-    """Make every ORM select of `sessions` skip the referrals of unfinished imports."""
-    event.listen(sessions, "do_orm_execute", _hide)
+def hide_unfinished_imports(engine: Engine, *sessions: sessionmaker[Session]) -> None:
+    """Make every ORM select of `sessions` skip the referrals of unfinished imports.
+
+    A schema from before staged imports (migration 0005) has none: nothing to hide there.
+    """
+    if inspect(engine).has_table(Import.__tablename__):
+        for maker in sessions:
+            event.listen(maker, "do_orm_execute", _hide)
