@@ -40,7 +40,7 @@ _TRIGGER_IN_REASON = re.compile(r"\btrigger ([a-z_]+)")
 
 def readable_reason(reason: str) -> str:
     """A proposal reason as stored ("trigger new_biopsy is urgent by rule") in words."""
-    from intake_app.ui.intake_form import TRIGGERS
+    from intake_app.ui.intake_fields import TRIGGERS
 
     def words(match: re.Match[str]) -> str:
         try:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 from intake_app.services.referrals import DuplicateChoice, Referrals
 from intake_app.ui.action_dialogs import to_qdatetime
 from intake_app.ui.correction_dialogs import CorrectReceiptDialog, UnreceiveDialog
-from intake_app.ui.intake_form import DuplicateDialog, IntakeDialog
+from intake_app.ui.duplicate_dialog import DuplicateDialog
+from intake_app.ui.intake_form import IntakeDialog
 from intake_app.ui.referral_view import C_ITEM, ReferralView
 from tests.factories import intake, log_referral
 from tests.ui.test_referral_view import checklist_row, timeline_texts
