@@ -370,14 +370,11 @@ def cmd_start(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.users import add_user
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         password = secrets.read(f"Initial password for {args.name}", confirm=True)
         info = add_user(
             signed_in, args.name, password, [Role(r) for r in args.role], args.display_name
         )
-    finally:
-        signed_in.close()
     _out(f"Added {info.name} ({', '.join(info.roles)})")
     return EXIT_OK
 
@@ -385,13 +382,10 @@ def cmd_user_add(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_user_list(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.users import list_users
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         for info in list_users(signed_in):
             state = "" if info.active else " (inactive)"
             _out(f"{_cell(info.name)}\t{','.join(info.roles)}{state}")
-    finally:
-        signed_in.close()
     return EXIT_OK
 
 
@@ -403,12 +397,9 @@ def cmd_user_password(args: argparse.Namespace, secrets: Secrets) -> int:
     old = secrets.read(f"Current password for {args.user}")
     from intake_app.services.auth import sign_in
 
-    signed_in = sign_in(_db(args), args.user, old)
-    try:
+    with sign_in(_db(args), args.user, old) as signed_in:
         new = secrets.read("New password", confirm=True)
         change_password(signed_in, old, new)
-    finally:
-        signed_in.close()
     _out("Password changed")
     return EXIT_OK
 
@@ -430,16 +421,14 @@ def cmd_import_referrals(args: argparse.Namespace, secrets: Secrets) -> int:
 
     if not args.file.is_file():
         raise ServiceError(f"file: {args.file} does not exist")
-    signed_in = _sign_in(args, secrets)
-    try:
-        result = import_referrals(
-            signed_in, args.file, sheet=args.sheet, skip_duplicates=args.skip_duplicates
-        )
-    except DuplicateRows as exc:
-        exc.problems.append("file: to import the other rows, run again with --skip-duplicates")
-        raise
-    finally:
-        signed_in.close()
+    with _sign_in(args, secrets) as signed_in:
+        try:
+            result = import_referrals(
+                signed_in, args.file, sheet=args.sheet, skip_duplicates=args.skip_duplicates
+            )
+        except DuplicateRows as exc:
+            exc.problems.append("file: to import the other rows, run again with --skip-duplicates")
+            raise
     ids = f" ({result.first_id}-{result.last_id})" if result.referrals else ""
     skipped = f"; {result.duplicates_skipped} duplicates skipped" if args.skip_duplicates else ""
     _out(
@@ -452,11 +441,8 @@ def cmd_report_access_times(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.rendering.report_csv import access_times_csv
     from intake_app.services.reports import access_times
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         rows = access_times(signed_in, args.start, args.end, args.by)
-    finally:
-        signed_in.close()
     _write_atomically(args.out, access_times_csv(rows))
     _out(f"Wrote {args.out}")
     return EXIT_OK
@@ -482,12 +468,9 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
         search=args.search,
         limit=max(1, args.limit),
     )
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         page = Referrals(signed_in).page(query)
         tz = signed_in.clinic.calendar.tz
-    finally:
-        signed_in.close()
     header = (
         "id",
         "received",
@@ -528,12 +511,9 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.referrals import Referrals
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         d = Referrals(signed_in).get(args.id)
         tz = signed_in.clinic.calendar.tz
-    finally:
-        signed_in.close()
     s = d.summary
 
     def when(value) -> str:  # type: ignore[no-untyped-def]
@@ -648,16 +628,14 @@ def cmd_referral_edit(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.referrals import DuplicateAfterEdit, DuplicateChoice, Referrals
 
     changes = _field_changes(args.changes)
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         choice = DuplicateChoice(args.duplicate) if args.duplicate else None
-        changed = Referrals(signed_in).edit_text(
-            args.id, changes, args.reason, args.expected_version, choice
-        )
-    except DuplicateAfterEdit as exc:
-        raise ServiceError(f"{exc}; use --duplicate link or --duplicate keep_both") from None
-    finally:
-        signed_in.close()
+        try:
+            changed = Referrals(signed_in).edit_text(
+                args.id, changes, args.reason, args.expected_version, choice
+            )
+        except DuplicateAfterEdit as exc:
+            raise ServiceError(f"{exc}; use --duplicate link or --duplicate keep_both") from None
     _out(f"Referral {args.id} edited: {describe_changes(changed)}")
     return EXIT_OK
 
@@ -665,11 +643,8 @@ def cmd_referral_edit(args: argparse.Namespace, secrets: Secrets) -> int:
 def cmd_referral_unreceive(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.referrals import Referrals
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         Referrals(signed_in).unreceive_item(args.id, args.item, args.reason, args.expected_version)
-    finally:
-        signed_in.close()
     _out(f"Referral {args.id}: {args.item} marked not received")
     return EXIT_OK
 
@@ -678,13 +653,10 @@ def cmd_referral_correct_receipt(args: argparse.Namespace, secrets: Secrets) -> 
     from intake_app.domain.intake import parse_time
     from intake_app.services.referrals import Referrals
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         tz = signed_in.clinic.calendar.tz
         at = parse_time(args.at, tz, "at")
         Referrals(signed_in).correct_receipt(args.id, at, args.reason, args.expected_version)
-    finally:
-        signed_in.close()
     _out(f"Referral {args.id}: received at corrected to {at.astimezone(tz):%Y-%m-%d %H:%M %Z}")
     return EXIT_OK
 
@@ -717,12 +689,9 @@ def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.letters import Letters
 
     kind = LetterKind(args.letter_kind)
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         letters = Letters(signed_in)
         letters.save([args.id], kind, _rendered(letters.render([args.id], kind)), args.out)
-    finally:
-        signed_in.close()
     _out(f"Wrote {args.out}")
     return EXIT_OK
 
@@ -736,8 +705,7 @@ def cmd_letter_batch(args: argparse.Namespace, secrets: Secrets) -> int:
         raise UsageError("--date is required with --kind acknowledgement")
     if kind is LetterKind.MISSING_RECORDS and args.older_than is None:
         raise UsageError("--older-than is required with --kind missing-records")
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         letters = Letters(signed_in)
         ids = (
             letters.unacknowledged_received_on(args.date)
@@ -748,8 +716,6 @@ def cmd_letter_batch(args: argparse.Namespace, secrets: Secrets) -> int:
             _out("Nothing to print: no referral needs this letter")
             return EXIT_OK
         letters.save(ids, kind, _rendered(letters.render(ids, kind)), args.out)
-    finally:
-        signed_in.close()
     _out(f"Wrote {len(ids)} letters to {args.out}")
     return EXIT_OK
 
@@ -762,11 +728,8 @@ def _rendered(pdf: bytes | None) -> bytes:
 def cmd_audit_verify(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.services.audit_check import verify_audit
 
-    signed_in = _sign_in(args, secrets)
-    try:
+    with _sign_in(args, secrets) as signed_in:
         result = verify_audit(signed_in)
-    finally:
-        signed_in.close()
     if result.intact:
         anchored = (
             f"; holds the head anchored at sign-out ({result.anchor.entries} entries)"

@@ -82,6 +82,12 @@ class SignedIn:
         finally:
             self.clinic.close()
 
+    def __enter__(self) -> "SignedIn":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def _anchor_audit_head(clinic: Clinic) -> None:
     """Once per sign-out: a closed clinic (locked, or signed out already) has no key left."""
