@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from intake_app.store.keyvault import subkey
 from intake_app.store.models import AuditEntry, Setting
 
 GENESIS = "0" * 64
@@ -141,9 +140,7 @@ def anchor_path(db_path: Path) -> Path:
 
 
 def anchor_key(data_key: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"referral-intake audit anchor v1"
-    ).derive(data_key)
+    return subkey(data_key, b"referral-intake audit anchor v1")
 
 
 def _anchor_mac(key: bytes, database_id: str, entries: int, head: str, at: str) -> str:

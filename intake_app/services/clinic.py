@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +29,7 @@ from intake_app.store.engine import (
     note_lock_holder,
     writer,
 )
+from intake_app.store.keyvault import subkey
 from intake_app.store.models import ChecklistVersion, Setting
 from intake_app.store.models import ServiceLine as ServiceLineRow
 from intake_app.store.visibility import hide_unfinished_imports
@@ -238,9 +237,7 @@ class Unit:
 
 
 def _derive_audit_key(data_key: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"referral-intake audit chain v1"
-    ).derive(data_key)
+    return subkey(data_key, b"referral-intake audit chain v1")
 
 
 def _current_service_lines(session: Session) -> tuple[dict[str, DomainLine], dict[str, int]]:

@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from filelock import FileLock, Timeout
 
 from intake_app.store import StoreError
+from intake_app.store.keyvault import subkey
 
 FORMAT = "referral-intake-signin"
 LOCK_TIMEOUT = 10.0
@@ -55,9 +54,7 @@ def attempts_file_for(db_path: Path) -> Path:
 
 
 def private_key_from(data_key: bytes) -> X25519PrivateKey:
-    raw = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"referral-intake sign-in v1"
-    ).derive(data_key)
+    raw = subkey(data_key, b"referral-intake sign-in v1")
     return X25519PrivateKey.from_private_bytes(raw)
 
 
@@ -66,9 +63,7 @@ def _public_bytes(key: X25519PublicKey) -> bytes:
 
 
 def _symmetric(shared: bytes) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"referral-intake attempt"
-    ).derive(shared)
+    return subkey(shared, b"referral-intake attempt")
 
 
 def _seal(public: bytes, plaintext: bytes) -> str:

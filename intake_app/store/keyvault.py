@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from filelock import FileLock, Timeout
 
 from intake_app.store import KeyFileDamaged, StoreError, WrongPassword
@@ -143,6 +145,12 @@ def _int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError("not an integer")
     return value
+
+
+def subkey(secret: bytes, purpose: bytes) -> bytes:
+    """A 256-bit key for one purpose, derived (HKDF-SHA256) from `secret`: the data key's
+    uses (audit chain, anchor, sign-in attempts) never share a key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
 
 
 def key_file_for(db_path: Path) -> Path:
