@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 from intake_app.services.audit_check import damage_message
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.demo import create_demo, demo_users
-from intake_app.ui.prompts import Prompter
-from intake_app.ui.style import apply_style, icon
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.common.style import apply_style, icon
 
 ORGANISATION = "ReferralIntake"
 APPLICATION = "Referral Intake"
@@ -40,7 +40,7 @@ def last_database() -> Path | None:
 
 def ensure_demo(path: Path, parent: object = None) -> Path:
     if not path.exists():
-        from intake_app.ui.first_run import busy
+        from intake_app.ui.session.first_run import busy
 
         note = busy(None, "Creating the demo database with synthetic referrals…")
         try:
@@ -58,7 +58,7 @@ def choose_database(explicit: Path | None, default: Path, demo_path: Path) -> Pa
     for candidate in (last_database(), default):
         if candidate is not None and candidate.exists():
             return candidate
-    from intake_app.ui.first_run import CreateClinicDialog, FirstRunDialog, choose_existing
+    from intake_app.ui.session.first_run import CreateClinicDialog, FirstRunDialog, choose_existing
 
     first = FirstRunDialog()
     if first.exec() != QDialog.DialogCode.Accepted:
@@ -77,7 +77,7 @@ def choose_database(explicit: Path | None, default: Path, demo_path: Path) -> Pa
 def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool) -> int:
     app = make_app()
     from intake_app.ui.main_window import MainWindow
-    from intake_app.ui.signin import SignInDialog
+    from intake_app.ui.session.signin import SignInDialog
 
     install_error_hook(Prompter(), None)  # from the sign-in on: signing in reads pages too
     db = ensure_demo(demo_path) if demo else choose_database(explicit_db, default, demo_path)
@@ -87,7 +87,7 @@ def run_gui(explicit_db: Path | None, default: Path, demo_path: Path, demo: bool
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
         return 0
     remember_database(db)
-    from intake_app.ui.letter_preview import report_settled_letters
+    from intake_app.ui.letters.preview import report_settled_letters
 
     report_settled_letters(dialog.signed_in, Prompter())  # before the worklist reads
     report_unfinished_imports(dialog.signed_in, Prompter())

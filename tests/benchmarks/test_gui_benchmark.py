@@ -26,7 +26,7 @@ import sys, time
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject
 from intake_app.ui.app import make_app
-from intake_app.ui.signin import SignInDialog
+from intake_app.ui.session.signin import SignInDialog
 
 class Painted(QObject):
     def eventFilter(self, watched, event):
@@ -104,8 +104,8 @@ def search_latency(db: Path) -> dict[str, float]:
     from intake_app.services.auth import sign_in
     from intake_app.services.demo import demo_users
     from intake_app.ui.app import make_app
-    from intake_app.ui.bus import Bus
-    from intake_app.ui.worklist_view import WorklistView
+    from intake_app.ui.common.bus import Bus
+    from intake_app.ui.worklist.view import WorklistView
 
     app = make_app()
     signed_in = sign_in(db, "coordinator", demo_users(db)["coordinator"])

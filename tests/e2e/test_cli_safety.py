@@ -123,7 +123,7 @@ def test_a_database_url_in_intake_db_is_refused_too(tmp_path) -> None:  # type: 
 
 
 def test_windows_drive_paths_are_still_paths(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from intake_app.cli import _url_refusal
+    from intake_app.cli.common import _url_refusal
 
     assert _url_refusal("C://Users/clinic/intake.db", "--db") is None
     assert _url_refusal(r"C:\Users\clinic\intake.db", "--db") is None

@@ -178,7 +178,7 @@ def test_the_desktop_app_says_at_sign_in_that_a_killed_import_was_removed(  # ty
     clinic_files, sign_in_as, tmp_path
 ) -> None:
     from intake_app.ui.app import report_unfinished_imports
-    from intake_app.ui.prompts import ScriptedPrompter
+    from intake_app.ui.common.prompts import ScriptedPrompter
 
     killed_after_three_steps(clinic_files, tmp_path)
     prompter = ScriptedPrompter()

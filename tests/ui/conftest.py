@@ -9,14 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture
 def bus(qtbot):  # type: ignore[no-untyped-def]
-    from intake_app.ui.bus import Bus
+    from intake_app.ui.common.bus import Bus
 
     return Bus()
 
 
 @pytest.fixture
 def prompter():  # type: ignore[no-untyped-def]
-    from intake_app.ui.prompts import ScriptedPrompter
+    from intake_app.ui.common.prompts import ScriptedPrompter
 
     return ScriptedPrompter()
 

@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from intake_app.services.referrals import DuplicateChoice, Referrals
-from intake_app.ui.action_dialogs import to_qdatetime
-from intake_app.ui.correction_dialogs import CorrectReceiptDialog, UnreceiveDialog
-from intake_app.ui.duplicate_dialog import DuplicateDialog
-from intake_app.ui.intake_form import IntakeDialog
-from intake_app.ui.referral_view import C_ITEM, ReferralView
+from intake_app.ui.common.step_dialogs import to_qdatetime
+from intake_app.ui.intake.duplicate_dialog import DuplicateDialog
+from intake_app.ui.intake.form import IntakeDialog
+from intake_app.ui.referral.correction_dialogs import CorrectReceiptDialog, UnreceiveDialog
+from intake_app.ui.referral.view import C_ITEM, ReferralView
 from tests.factories import intake, log_referral
 from tests.ui.test_referral_view import checklist_row, timeline_texts
 

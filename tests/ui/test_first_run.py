@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QPushButton
 
 from intake_app.services.auth import recover, sign_in
-from intake_app.ui.first_run import CreateClinicDialog, FirstRunDialog, RecoveryCodeDialog
+from intake_app.ui.session.first_run import CreateClinicDialog, FirstRunDialog, RecoveryCodeDialog
 
 
 def test_first_run_offers_three_ways_in(qtbot) -> None:  # type: ignore[no-untyped-def]

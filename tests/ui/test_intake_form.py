@@ -10,8 +10,8 @@ from shiboken6 import Shiboken
 from intake_app.services.partners import list_partners
 from intake_app.services.referrals import DuplicateChoice, Referrals
 from intake_app.services.views import ReferralSummary
-from intake_app.ui.duplicate_dialog import DuplicateDialog
-from intake_app.ui.intake_form import IntakeDialog
+from intake_app.ui.intake.duplicate_dialog import DuplicateDialog
+from intake_app.ui.intake.form import IntakeDialog
 from tests.factories import log_referral
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # the clock fixture: 09:00 in Chicago

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from intake_app.domain.letters import LetterKind
 from intake_app.services.letters import Letters
 from intake_app.services.referrals import Referrals
-from intake_app.ui.intake_form import IntakeDialog
+from intake_app.ui.intake.form import IntakeDialog
 from tests.integration.test_letters_service import text_of
 from tests.ui.test_intake_form import open_form
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from intake_app.services.referrals import Referrals
-from intake_app.ui.intake_form import IntakeDialog
+from intake_app.ui.intake.form import IntakeDialog
 from tests.factories import log_referral
 from tests.ui.test_intake_form import open_form
 

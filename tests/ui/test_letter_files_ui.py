@@ -7,7 +7,11 @@ from PySide6.QtPrintSupport import QPrinter
 from intake_app.domain.letters import LetterKind
 from intake_app.services.letters import Letters
 from intake_app.services.referrals import Referrals
-from intake_app.ui.letter_preview import LetterPreviewDialog, print_document, report_settled_letters
+from intake_app.ui.letters.preview import (
+    LetterPreviewDialog,
+    print_document,
+    report_settled_letters,
+)
 from tests.factories import log_referral
 
 

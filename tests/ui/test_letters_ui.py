@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QDialog, QProgressDialog
 from intake_app.domain.letters import LetterKind
 from intake_app.services.letters import Letters
 from intake_app.services.referrals import Referrals
-from intake_app.ui.letter_batch import LetterBatchDialog
-from intake_app.ui.letter_preview import LetterPreviewDialog, paint_pages, print_document
-from intake_app.ui.referral_view import ReferralView
+from intake_app.ui.letters.batch import LetterBatchDialog
+from intake_app.ui.letters.preview import LetterPreviewDialog, paint_pages, print_document
+from intake_app.ui.referral.view import ReferralView
 from tests.factories import log_referral
 
 TODAY_MORNING = datetime.fromisoformat("2026-11-18T06:00:00-06:00")

@@ -10,13 +10,13 @@ from intake_app.domain.enums import Priority, State
 from intake_app.services.actions import Action
 from intake_app.services.errors import PermissionDenied
 from intake_app.services.referrals import Referrals
-from intake_app.ui.action_dialogs import (
+from intake_app.ui.common.step_dialogs import (
     ReasonDialog,
     ReceivedAtDialog,
     TriageDialog,
     to_qdatetime,
 )
-from intake_app.ui.referral_view import C_ITEM, C_STATE, ReferralView
+from intake_app.ui.referral.view import C_ITEM, C_STATE, ReferralView
 from tests.factories import log_referral
 
 RECEIVED = datetime.fromisoformat("2026-11-16T09:30:00-06:00")

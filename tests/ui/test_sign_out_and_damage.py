@@ -11,7 +11,7 @@ from intake_app.services import audit
 from intake_app.store.models import AuditEntry
 from intake_app.ui.app import install_error_hook
 from intake_app.ui.main_window import MainWindow
-from intake_app.ui.signin import SignInDialog
+from intake_app.ui.session.signin import SignInDialog
 from tests.conftest import COORDINATOR_PASSWORD
 from tests.e2e.test_cli_damage import DAMAGED, damaged_timeline, flip_a_byte, root_page
 from tests.factories import log_referral

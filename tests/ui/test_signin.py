@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from intake_app.ui.signin import SignInDialog
+from intake_app.ui.session.signin import SignInDialog
 from tests.conftest import COORDINATOR_PASSWORD
 
 

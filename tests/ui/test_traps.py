@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from intake_app.domain.enums import Priority, State, Trigger
 from intake_app.services.actions import Action
 from intake_app.services.referrals import Referrals
-from intake_app.ui.action_dialogs import MarkSeenDialog, ReasonDialog, TriageDialog
-from intake_app.ui.intake_form import IntakeDialog
-from intake_app.ui.lock import LockScreen
-from intake_app.ui.prompts import Prompter
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.common.step_dialogs import MarkSeenDialog, ReasonDialog, TriageDialog
+from intake_app.ui.intake.form import IntakeDialog
+from intake_app.ui.session.lock import LockScreen
 from tests.conftest import COORDINATOR_PASSWORD
 from tests.factories import log_referral
 from tests.ui.test_main_window import make_window
@@ -264,7 +264,7 @@ def test_triage_dialog_names_missing_records_in_words_and_its_buttons_fit(  # ty
 @pytest.fixture
 def styled(qapp):  # type: ignore[no-untyped-def]
     """The application's own style and stylesheet, as users see it; put back afterwards."""
-    from intake_app.ui.style import apply_style
+    from intake_app.ui.common.style import apply_style
 
     style, sheet = qapp.style().name(), qapp.styleSheet()
     apply_style(qapp)
@@ -376,8 +376,8 @@ def test_sorting_by_priority_ranks_final_else_proposed_priority_by_urgency(  # t
     qtbot, sign_in_as, bus, clock
 ) -> None:
     from intake_app.domain.enums import Urgency
-    from intake_app.ui.worklist_model import COLUMN_INDEX
-    from intake_app.ui.worklist_view import WorklistView
+    from intake_app.ui.worklist.model import COLUMN_INDEX
+    from intake_app.ui.worklist.view import WorklistView
 
     cora, tess = sign_in_as("cora"), sign_in_as("tess")
     plain = {"trigger": Trigger.OTHER, "referrer_urgency": Urgency.ROUTINE}
@@ -431,8 +431,8 @@ def test_first_open_fits_the_screen_and_the_checklist_keeps_rows_in_sight(  # ty
 
 
 def test_overdue_shows_in_the_first_column_too(qtbot, sign_in_as, bus, clock) -> None:  # type: ignore[no-untyped-def]
-    from intake_app.ui.worklist_model import COLUMN_INDEX, DueStatusRole
-    from intake_app.ui.worklist_view import WorklistView
+    from intake_app.ui.worklist.model import COLUMN_INDEX, DueStatusRole
+    from intake_app.ui.worklist.view import WorklistView
 
     cora = sign_in_as("cora")
     log_referral(cora)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QIcon
 from intake_app.domain.enums import CloseReason, Priority
 from intake_app.services.auth import SignedIn
 from intake_app.services.referrals import ReferralQuery, Referrals
-from intake_app.ui.worklist_model import (
+from intake_app.ui.worklist.model import (
     COLUMN_INDEX,
     COLUMNS,
     PAGE_SIZE,
@@ -19,7 +19,7 @@ from intake_app.ui.worklist_model import (
     ReferralIdRole,
     WorklistModel,
 )
-from intake_app.ui.worklist_view import WorklistView
+from intake_app.ui.worklist.view import WorklistView
 from tests.factories import log_referral
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -479,7 +479,7 @@ def test_a_hundred_thousand_referrals_load_one_page(big_clinic, bus, qtbot) -> N
 def test_missing_items_are_named_in_the_tooltip(qtbot, sign_in_as, bus) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
-    from intake_app.ui.worklist_view import WorklistView
+    from intake_app.ui.worklist.view import WorklistView
     from tests.factories import log_referral
 
     cora = sign_in_as("cora")

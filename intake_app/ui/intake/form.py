@@ -42,11 +42,13 @@ from intake_app.services.referrals import (
     DuplicateSuspected,
     Referrals,
 )
-from intake_app.ui.bus import Bus
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.common.style import icon
 from intake_app.ui.generated.ui_intake_form import Ui_IntakeForm
-from intake_app.ui.intake_edit_mode import EditMode
-from intake_app.ui.intake_fast_entry import FastEntry
-from intake_app.ui.intake_fields import (
+from intake_app.ui.intake.edit_mode import EditMode
+from intake_app.ui.intake.fast_entry import FastEntry
+from intake_app.ui.intake.fields import (
     CHANNELS,
     CHOOSE,
     CONSENTS,
@@ -67,9 +69,7 @@ from intake_app.ui.intake_fields import (
     _qdatetime,
     _repolish,
 )
-from intake_app.ui.intake_pre_tick import PreTick
-from intake_app.ui.prompts import Prompter
-from intake_app.ui.style import icon
+from intake_app.ui.intake.pre_tick import PreTick
 
 
 class IntakeDialog(FastEntry, PreTick, EditMode, QDialog):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake_app.domain.enums import Priority, Trigger
-from intake_app.ui.prompts import make_default
+from intake_app.ui.common.prompts import make_default
 
 DATE_TIME_FORMAT = "ddd d MMM yyyy HH:mm"
 REASON_MAX = 200  # a reason is a short note, not a narrative
@@ -40,7 +40,7 @@ _TRIGGER_IN_REASON = re.compile(r"\btrigger ([a-z_]+)")
 
 def readable_reason(reason: str) -> str:
     """A proposal reason as stored ("trigger new_biopsy is urgent by rule") in words."""
-    from intake_app.ui.intake_fields import TRIGGERS
+    from intake_app.ui.intake.fields import TRIGGERS
 
     def words(match: re.Match[str]) -> str:
         try:

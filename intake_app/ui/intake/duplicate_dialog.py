@@ -20,7 +20,7 @@ from intake_app.services.referrals import (
     DuplicateChoice,
 )
 from intake_app.services.views import ReferralSummary
-from intake_app.ui.intake_fields import (
+from intake_app.ui.intake.fields import (
     DATE_FORMAT,
 )
 

@@ -28,8 +28,8 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.files import write_private
 from intake_app.services.letters import Letters
-from intake_app.ui.bus import Bus
-from intake_app.ui.prompts import Prompter
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.prompts import Prompter
 
 POINTS_PER_INCH = 72
 # Printing a raster page above this resolution costs memory and shows nothing more.

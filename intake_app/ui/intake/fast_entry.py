@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from intake_app.domain.names import capitalisation_hint
 from intake_app.domain.quick_time import parse_quick_date, parse_quick_time
 from intake_app.domain.text import search_key
-from intake_app.ui.intake_fields import (
+from intake_app.ui.intake.fields import (
     _GIVEN_BACK,
     _KEYPAD,
     _SHIFT,

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from intake_app.ui.prompts import make_default
+from intake_app.ui.common.prompts import make_default
 
 DEFAULT_IDLE_MINUTES = 10
 LOCK_KEYS = QKeySequence("Ctrl+L")

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from intake_app.domain.enums import Priority, State
 from intake_app.services.auth import SignedIn
 from intake_app.services.referrals import ReferralQuery
-from intake_app.ui.bus import Bus
-from intake_app.ui.flow_layout import FlowLayout
-from intake_app.ui.style import icon
-from intake_app.ui.worklist_model import (
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.flow_layout import FlowLayout
+from intake_app.ui.common.style import icon
+from intake_app.ui.worklist.model import (
     COLUMN_INDEX,
     COLUMNS,
     PRIORITY_LABELS,

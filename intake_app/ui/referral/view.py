@@ -42,7 +42,10 @@ from intake_app.services.letters import Letters
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
 from intake_app.services.views import ChecklistLine, ReferralDetail, TimelineEvent
-from intake_app.ui.action_dialogs import (
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.flow_layout import FlowLayout
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.common.step_dialogs import (
     PRIORITY_LABELS,
     MarkSeenDialog,
     ReasonChoice,
@@ -56,11 +59,8 @@ from intake_app.ui.action_dialogs import (
     WhenDialog,
     readable_reason,
 )
-from intake_app.ui.bus import Bus
-from intake_app.ui.flow_layout import FlowLayout
-from intake_app.ui.prompts import Prompter
-from intake_app.ui.referral_corrections import CorrectionsMixin
-from intake_app.ui.style import icon
+from intake_app.ui.common.style import icon
+from intake_app.ui.referral.corrections import CorrectionsMixin
 
 # An event recorded this long after the time it claims is marked "(recorded later)".
 RECORDED_LATE_AFTER = timedelta(minutes=30)
@@ -768,7 +768,7 @@ class ReferralView(CorrectionsMixin, QWidget):
     # -- letters --------------------------------------------------------------
     def open_letter(self, kind: LetterKind) -> bool:
         """Render this referral's letter and open its preview; False if refused."""
-        from intake_app.ui.letter_preview import LetterPreviewDialog
+        from intake_app.ui.letters.preview import LetterPreviewDialog
 
         if self.referral_id is None:
             return False

@@ -24,7 +24,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.referrals import ReferralQuery, Referrals
 from intake_app.services.views import ReferralSummary
-from intake_app.ui.style import icon
+from intake_app.ui.common.style import icon
 
 PAGE_SIZE = 200
 

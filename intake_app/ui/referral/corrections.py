@@ -20,10 +20,10 @@ from intake_app.services.errors import ServiceError
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
 from intake_app.services.views import ChecklistLine, LinkedReferral, ReferralDetail, TimelineEvent
-from intake_app.ui.bus import Bus
-from intake_app.ui.correction_dialogs import CorrectReceiptDialog, UnreceiveDialog
-from intake_app.ui.flow_layout import FlowLayout
-from intake_app.ui.prompts import Prompter
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.flow_layout import FlowLayout
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.referral.correction_dialogs import CorrectReceiptDialog, UnreceiveDialog
 
 C_ITEM = 0  # the checklist's item column (as in referral_view)
 
@@ -195,7 +195,7 @@ class CorrectionsMixin:
 
     def edit_referral(self) -> bool:
         """The intake form over this referral, modally; True when a change was saved."""
-        from intake_app.ui.intake_form import IntakeDialog
+        from intake_app.ui.intake.form import IntakeDialog
 
         if self.referral_id is None:
             return False

@@ -21,14 +21,14 @@ from intake_app.services.referrals import (
     Referrals,
 )
 from intake_app.services.views import ReferralSummary
-from intake_app.ui.bus import Bus
-from intake_app.ui.duplicate_dialog import DuplicateDialog
-from intake_app.ui.intake_fields import (
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.intake.duplicate_dialog import DuplicateDialog
+from intake_app.ui.intake.fields import (
     DATE_FORMAT,
     NOT_KNOWN,
     _qdatetime,
 )
-from intake_app.ui.prompts import Prompter
 
 
 class EditMode:

@@ -27,9 +27,9 @@ from intake_app.domain.letters import LetterKind
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.letters import Letters
-from intake_app.ui.bus import Bus
-from intake_app.ui.letter_preview import LetterPreviewDialog, letters_phrase
-from intake_app.ui.prompts import Prompter
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.letters.preview import LetterPreviewDialog, letters_phrase
 
 DEFAULT_MISSING_AFTER_DAYS = 3
 

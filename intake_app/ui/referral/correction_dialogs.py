@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from intake_app.ui.action_dialogs import REASON_MAX, _date_time_edit, _Dialog, from_qdatetime
+from intake_app.ui.common.step_dialogs import REASON_MAX, _date_time_edit, _Dialog, from_qdatetime
 
 
 class _ReasonForm(_Dialog):

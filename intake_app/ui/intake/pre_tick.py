@@ -1,7 +1,7 @@
 """At intake, tick the checklist items the form itself already holds."""
 
 from intake_app.domain import DomainError
-from intake_app.ui.intake_fields import (
+from intake_app.ui.intake.fields import (
     _parse_dob,
 )
 

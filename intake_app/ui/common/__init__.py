@@ -1,0 +1,1 @@
+"""Widgets and helpers every screen shares: dialogs for life-cycle steps, prompts, style."""

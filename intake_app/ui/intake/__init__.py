@@ -1,0 +1,1 @@
+"""The coordinator's intake form: logging and editing a referral."""

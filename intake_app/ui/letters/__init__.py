@@ -1,0 +1,1 @@
+"""Letters: preview, print, save, and batches."""

@@ -1,0 +1,1 @@
+"""One referral: its fields, checklist, timeline, steps and corrections."""

@@ -1,0 +1,1 @@
+"""Signing in, the first run, and the idle lock."""

@@ -1,0 +1,1 @@
+"""The worklist: the filtered, sortable list of referrals."""
