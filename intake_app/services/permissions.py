@@ -15,6 +15,9 @@ class Permission(StrEnum):
     RUN_REPORTS = "run_reports"
     MANAGE_USERS = "manage_users"
     VERIFY_AUDIT = "verify_audit"
+    MANAGE_SETTINGS = "manage_settings"  # targets, holidays, standards, follow-up ladder
+    ASSIGN = "assign"  # take or give a referral to work (ownership)
+    EXPORT_IDENTIFIED = "export_identified"  # report exports that name patients
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -25,13 +28,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EDIT_REFERRAL,
             Permission.SCHEDULE,
             Permission.IMPORT,
+            Permission.ASSIGN,
         }
     ),
-    Role.TRIAGE: frozenset({Permission.READ_REFERRALS, Permission.TRIAGE}),
+    Role.TRIAGE: frozenset({Permission.READ_REFERRALS, Permission.TRIAGE, Permission.ASSIGN}),
     Role.MANAGER: frozenset(
-        {Permission.READ_REFERRALS, Permission.RUN_REPORTS, Permission.VERIFY_AUDIT}
+        {
+            Permission.READ_REFERRALS,
+            Permission.RUN_REPORTS,
+            Permission.VERIFY_AUDIT,
+            Permission.EXPORT_IDENTIFIED,
+        }
     ),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.VERIFY_AUDIT}),
+    Role.ADMIN: frozenset(
+        {Permission.MANAGE_USERS, Permission.VERIFY_AUDIT, Permission.MANAGE_SETTINGS}
+    ),
 }
 
 

@@ -187,6 +187,7 @@ class Referral(Base):
         Index("ix_referrals_partner", "partner_id"),
         Index("ix_referrals_linked", "linked_referral_id"),  # the referrals linked to one
         Index("ix_referrals_import", "import_id"),  # an unfinished import's rows, to remove
+        Index("ix_referrals_assigned", "assigned_to_id"),  # "mine" and "unassigned" lists
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -247,6 +248,19 @@ class Referral(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The import that wrote this referral in steps; hidden from every reader until it is done.
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+    # Holds (clock stops, SPEC §3.5): the open hold's reason and start, or None; the
+    # patient-unavailable time of holds already ended, which extends due times. Each hold is
+    # also a pair of timeline events (hold_started, hold_ended).
+    hold_reason: Mapped[str | None] = mapped_column(String(24))
+    held_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    patient_held_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    # Ownership: who works this referral now (an "assigned" event on the timeline each time).
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_referrals_assigned_to_id_users")
+    )
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy's API
 
