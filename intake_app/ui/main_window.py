@@ -1,30 +1,44 @@
-"""The main window: worklist beside the open referral, menus, toolbar, status bar, lock."""
+"""The main window: its pages (the worklist beside the open referral first, then each role's
+own), menus, toolbar, status bar, lock."""
 
 from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea, QSplitter
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
 from intake_app import __version__
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.errors import ServiceError
 from intake_app.store import StoreError, WrongPassword
-from intake_app.ui.bus import Bus
-from intake_app.ui.lock import (
+from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.common.style import icon
+from intake_app.ui.session.lock import (
     DEFAULT_IDLE_MINUTES,
     LOCK_KEYS,
     AppShortcut,
     IdleWatcher,
     LockController,
 )
-from intake_app.ui.prompts import Prompter
-from intake_app.ui.style import icon
 
 # The narrowest the panes may be dragged, in average characters of the font.
 MIN_REFERRAL_CHARS = 48
 MIN_WORKLIST_CHARS = 48
+
+
+# The page a user of each role lands on, first match wins; the worklist otherwise.
+LANDING_PAGES = (("triage", "triage"), ("manager", "reports"), ("admin", "admin"))
 
 
 class ActionId(Enum):
@@ -47,8 +61,8 @@ class MainWindow(QMainWindow):
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
     ) -> None:
         super().__init__()
-        from intake_app.ui.referral_view import ReferralView
-        from intake_app.ui.worklist_view import WorklistView
+        from intake_app.ui.referral.view import ReferralView
+        from intake_app.ui.worklist.view import WorklistView
 
         self.signed_in = signed_in
         self.db_path = db_path
@@ -78,7 +92,18 @@ class MainWindow(QMainWindow):
         self.referral_view.setMinimumWidth(chars * MIN_REFERRAL_CHARS)
         self.referral_scroll.setMinimumWidth(chars * MIN_REFERRAL_CHARS)
         self.worklist.setMinimumWidth(chars * MIN_WORKLIST_CHARS)
-        self.setCentralWidget(self.splitter)
+        # Pages: the worklist first, then the pages of the user's roles (triage queue,
+        # follow-ups, reports, administration). Ctrl+1.. switches; the tabs hide when only
+        # the worklist is there.
+        self.pages = QTabWidget()
+        self.pages.setObjectName("pages")
+        self.pages.setDocumentMode(True)
+        self.pages.setTabBarAutoHide(True)
+        self._page_keys: list[str] = []
+        self.add_page("worklist", "&Worklist", self.splitter)
+        self._make_pages()
+        self._show_landing_page()
+        self.setCentralWidget(self.pages)
 
         self.actions_by_id = self._make_actions()
         self._make_menus_and_toolbar()
@@ -92,6 +117,27 @@ class MainWindow(QMainWindow):
         self._restore_state()
 
     # -- construction ---------------------------------------------------------
+    def _make_pages(self) -> None:
+        """The pages of the signed-in user's roles, each added where it is built."""
+
+    def _show_landing_page(self) -> None:
+        """Each role lands on its own work: triage staff on the queue, managers on reports."""
+        roles = {r.value for r in self.signed_in.actor.roles}
+        for role, key in LANDING_PAGES:
+            if role in roles and key in self._page_keys:
+                self.show_page(key)
+                return
+
+    def add_page(self, key: str, title: str, widget: QWidget) -> None:
+        self.pages.addTab(widget, title)
+        self._page_keys.append(key)
+
+    def show_page(self, key: str) -> None:
+        self.pages.setCurrentIndex(self._page_keys.index(key))
+
+    def current_page(self) -> str:
+        return self._page_keys[self.pages.currentIndex()]
+
     def _make_actions(self) -> dict[ActionId, QAction]:
         specs = [
             (ActionId.NEW_REFERRAL, "&New referral…", QKeySequence.StandardKey.New, "new"),
@@ -134,6 +180,15 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a[ActionId.REFRESH])
         view_menu.addSeparator()
         view_menu.addAction(a[ActionId.RESTORE_LAYOUT])
+        if len(self._page_keys) > 1:
+            view_menu.addSeparator()
+            for number, key in enumerate(self._page_keys, start=1):
+                page = QAction(self.pages.tabText(number - 1).replace("&", ""), self)
+                page.setObjectName(f"page_{key}")
+                if number <= 9:
+                    page.setShortcut(QKeySequence(f"Ctrl+{number}"))
+                page.triggered.connect(lambda _=False, k=key: self.show_page(k))
+                view_menu.addAction(page)
         # Alt+T: Alt+L is the worklist's service-line filter.
         letters_menu = self.menuBar().addMenu("Le&tters")
         letters_menu.setToolTipsVisible(True)
@@ -171,7 +226,7 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------
     def new_referral(self) -> int | None:
-        from intake_app.ui.intake_form import IntakeDialog
+        from intake_app.ui.intake.form import IntakeDialog
 
         new_id = IntakeDialog.log_referral(self, self.signed_in, self.bus, self.prompter)
         if new_id is not None:
@@ -179,7 +234,7 @@ class MainWindow(QMainWindow):
         return new_id
 
     def batch_letters(self) -> None:
-        from intake_app.ui.letter_batch import LetterBatchDialog
+        from intake_app.ui.letters.batch import LetterBatchDialog
 
         try:
             dialog = LetterBatchDialog(self.signed_in, self.bus, self.prompter, self)
