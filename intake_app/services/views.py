@@ -44,6 +44,11 @@ class ReferralSummary:
     next_due: str | None
     due_at: datetime | None
     due_status: str | None  # overdue, due_today, upcoming
+    # The open hold (clock stop), if any: awaiting_referrer or patient_unavailable, and since.
+    hold_reason: str | None = None
+    held_since: datetime | None = None
+    # Who works the referral now (user name), if anyone.
+    assigned_to: str | None = None
 
 
 @dataclass(frozen=True)
