@@ -9,7 +9,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -196,3 +196,26 @@ def add_command(sub: SubParsers, name: str, help_text: str) -> argparse.Argument
     p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     common_options(p, suppress=True)
     return p
+
+
+def add_at_option(parser: argparse.ArgumentParser) -> None:
+    """--at: when a step happened, for steps entered after the fact (default: now)."""
+    parser.add_argument(
+        "--at",
+        metavar="TIME",
+        help="when it happened: ISO 8601, without an offset in clinic time (default: now)",
+    )
+
+
+def at_from(args: argparse.Namespace, signed_in) -> datetime | None:  # type: ignore[no-untyped-def]
+    """The --at time as an aware datetime, or None for now; a bad time names the field."""
+    if not getattr(args, "at", None):
+        return None
+    from intake_app.domain.intake import parse_time
+
+    return parse_time(args.at, signed_in.clinic.calendar.tz, "at")
+
+
+def say_step(referral_id: int, state: str, detail: str = "") -> None:
+    """What every life-cycle command prints: the referral, its state now, and what changed."""
+    out(f"Referral {referral_id}: {state}" + (f" ({detail})" if detail else ""))
