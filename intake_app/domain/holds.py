@@ -117,3 +117,16 @@ def clock_stop(reason: HoldReason | None, since: datetime | None, end: datetime)
     if reason is None or since is None or reason not in CLOCK_STOPS or end <= since:
         return timedelta(0)
     return end - since
+
+
+def on_hold_text(reason: str, since: str) -> str:
+    """What every list shows for a referral on hold; `since` is the clinic time, formatted."""
+    return f"On hold since {since} ({HoldReason(reason).label})"
+
+
+def hold_event_text(kind: str, detail: str) -> str | None:
+    """The words for a hold event on the timeline; None for other events."""
+    if kind not in HOLD_EVENTS:
+        return None
+    label = HoldReason(detail).label if detail in set(HoldReason) else detail
+    return f"Put on hold ({label})" if kind == HOLD_STARTED else f"Hold ended ({label})"
