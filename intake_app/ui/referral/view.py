@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_app.domain.access import ON_HOLD
 from intake_app.domain.corrections import CORRECTION_KINDS
 from intake_app.domain.enums import CloseReason, Priority, State
+from intake_app.domain.holds import HOLD_EVENTS, hold_event_text
 from intake_app.domain.letters import LetterKind
 from intake_app.services.actions import Action, ActionState
 from intake_app.services.auth import SignedIn
@@ -61,6 +63,7 @@ from intake_app.ui.common.step_dialogs import (
 )
 from intake_app.ui.common.style import icon
 from intake_app.ui.referral.corrections import CorrectionsMixin
+from intake_app.ui.referral.holds import HoldsMixin
 
 # An event recorded this long after the time it claims is marked "(recorded later)".
 RECORDED_LATE_AFTER = timedelta(minutes=30)
@@ -99,6 +102,8 @@ BUTTON_TEXT = {
     Action.WITHDRAW: "Withdraw…",
     Action.NO_SHOW: "No-show…",
     Action.REOPEN: "Reopen…",
+    Action.HOLD: "Put on hold…",
+    Action.RESUME: "Resume…",
 }
 LETTER_TEXT = {
     LetterKind.ACKNOWLEDGEMENT: "Acknowledgement…",
@@ -157,7 +162,7 @@ def _state_label(value: str | None) -> str:
         return value
 
 
-class ReferralView(CorrectionsMixin, QWidget):
+class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
     """The referral screen; `show_referral(id)` loads one referral."""
 
     def __init__(
@@ -260,6 +265,7 @@ class ReferralView(CorrectionsMixin, QWidget):
         self.missing = _label()
         status_row.addWidget(self.due_icon)
         status_row.addWidget(self.due_badge)
+        status_row.addWidget(self._build_hold_banner())
         status_row.addSpacing(16)
         status_row.addWidget(self.missing_icon)
         status_row.addWidget(self.missing)
@@ -344,6 +350,8 @@ class ReferralView(CorrectionsMixin, QWidget):
             Action.SCHEDULE: self._schedule,
             Action.MARK_SEEN: self._mark_seen,
             Action.REOPEN: self._reopen,
+            Action.HOLD: self._hold,
+            Action.RESUME: self._resume,
         }
         for action, text in BUTTON_TEXT.items():
             button = QPushButton(text)
@@ -354,8 +362,8 @@ class ReferralView(CorrectionsMixin, QWidget):
                 button.clicked.connect(lambda _=False, a=action: self._close(a))
             else:
                 button.clicked.connect(lambda _=False, h=handler: h())
-            if action in (Action.TRIAGE, Action.DECLINE, Action.REOPEN):
-                row.add_group_break()  # groups: milestone | moves | closing | reopening
+            if action in (Action.TRIAGE, Action.DECLINE, Action.REOPEN, Action.HOLD):
+                row.add_group_break()  # milestone | moves | closing | reopening | holds
             self.buttons[action] = button
             row.addWidget(button)
         row.add_group_break()
@@ -469,6 +477,7 @@ class ReferralView(CorrectionsMixin, QWidget):
             label.clear()
             label.setToolTip("")
         self.due_badge.hide()
+        self._fill_hold(None)
         self.due_icon.clear()
         self.missing_icon.clear()
         self._filling = True
@@ -526,6 +535,7 @@ class ReferralView(CorrectionsMixin, QWidget):
             self.priority.setToolTip(f"Proposed {s.proposed_priority} because:\n{reasons}")
 
         self._fill_due(detail)
+        self._fill_hold(detail)
         size = self._icon_size()
         if s.missing_required:
             self.missing_icon.setPixmap(icon("missing").pixmap(size))
@@ -570,6 +580,11 @@ class ReferralView(CorrectionsMixin, QWidget):
                 text = f"Due today: {step}"
                 self.due_icon.setPixmap(icon("due_today").pixmap(size))
                 self.due_icon.show()
+            elif s.due_status == ON_HOLD:
+                # Suspended while held (never overdue); a patient's wait moves the day on.
+                text = f"{step} suspended while on hold (due by end of {due_day} if resumed now)"
+                self.due_icon.clear()
+                self.due_icon.hide()
             else:
                 text = f"Next: {step}, due by end of {due_day}"
                 self.due_icon.clear()
@@ -663,6 +678,8 @@ class ReferralView(CorrectionsMixin, QWidget):
         self.timeline.scrollToBottom()
 
     def _event_text(self, event: TimelineEvent, labels: dict[str, str]) -> str:
+        if held := hold_event_text(event.kind, event.detail):
+            return held
         if event.kind in CORRECTION_KINDS:
             return self._correction_text(event, labels)
         if event.kind == "item_received":
@@ -688,6 +705,8 @@ class ReferralView(CorrectionsMixin, QWidget):
             return ""
         if event.kind in CORRECTION_KINDS:  # the detail is in the text already
             return f"Reason: {event.reason}" if event.reason else ""
+        if event.kind in HOLD_EVENTS:  # the reason is in the text already
+            return ""
         parts = []
         if event.reason:
             parts.append(f"Reason: {event.reason}")
