@@ -29,6 +29,8 @@ STEP_PERMISSION = {
     ("transition", State.SEEN.value): Permission.SCHEDULE,
     ("transition", State.NO_SHOW.value): Permission.SCHEDULE,
     ("transition", State.WITHDRAWN.value): Permission.SCHEDULE,
+    ("hold_started", None): Permission.EDIT_REFERRAL,
+    ("hold_ended", None): Permission.EDIT_REFERRAL,
 }
 
 
@@ -96,3 +98,26 @@ def test_the_demo_queue_is_mostly_on_time_and_old_referrals_are_closed(demo: Pat
     assert State.SEEN.value in closed_or_seen
     seen_share = sum(r.state == State.SEEN.value for r in old) / len(old)
     assert seen_share > 0.6
+
+
+def test_the_demo_has_holds_and_adjusted_times_differ(demo: Path) -> None:
+    from intake_app.services.reports import access_times
+
+    manager = sign_in(demo, "manager", demo_password("manager"), clock=lambda: NOW)
+    coordinator = sign_in(demo, "coordinator", demo_password("coordinator"), clock=lambda: NOW)
+    try:
+        held = Referrals(coordinator).page(ReferralQuery(on_hold_only=True, limit=1000)).rows
+        start, end = (NOW - timedelta(days=365)).date(), NOW.date()
+        elapsed = access_times(manager, start, end, held="elapsed")
+        adjusted = access_times(manager, start, end, held="adjusted")
+    finally:
+        manager.close()
+        coordinator.close()
+    assert {r.hold_reason for r in held} == {"awaiting_referrer", "patient_unavailable"}
+    assert all(r.due_status == "on_hold" for r in held)
+    triage = [
+        next(r.summary for r in rows if r.summary.measure == "triage")
+        for rows in (elapsed, adjusted)
+    ]
+    assert triage[1].median_hours is not None and triage[0].median_hours is not None
+    assert triage[1].p90_hours < triage[0].p90_hours  # type: ignore[operator]
