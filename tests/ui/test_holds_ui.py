@@ -56,7 +56,7 @@ def test_put_on_hold_and_resume_from_the_referral_view(
         "On hold since Wednesday 18 November 2026, 09:00 (patient unavailable)"
     )
     assert view.status.text() == "New"  # a hold is not a state
-    assert "suspended while on hold" in view.due_badge.text()
+    assert view.due_badge.text() == "Acknowledge: due time suspended while on hold"
     assert not view.buttons[Action.HOLD].isEnabled()
     assert view.buttons[Action.RESUME].isEnabled()
     assert any("Put on hold (patient unavailable) | cora" in t for t in timeline_texts(view))
@@ -105,7 +105,7 @@ def test_worklist_shows_the_hold_and_filters_on_it(qtbot, sign_in_as, bus, clock
         r for r in range(model.rowCount()) if model.data(model.index(r, 0), ReferralIdRole) == held
     )
     due = model.index(row, COLUMN_INDEX["due"])
-    assert model.data(due) == "On hold since 18 Nov 06:00 (awaiting referrer)"
+    assert model.data(due) == "On hold since 18 Nov (awaiting referrer)"
     assert model.data(due, DueStatusRole) == "on_hold"
     assert "still due by the end of" in model.data(due, Qt.ItemDataRole.ToolTipRole)
     assert model.data(due, Qt.ItemDataRole.BackgroundRole) is None  # not tinted as overdue

@@ -265,12 +265,15 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
         self.missing = _label()
         status_row.addWidget(self.due_icon)
         status_row.addWidget(self.due_badge)
-        status_row.addWidget(self._build_hold_banner())
         status_row.addSpacing(16)
         status_row.addWidget(self.missing_icon)
         status_row.addWidget(self.missing)
         status_row.addStretch(1)
         layout.addLayout(status_row)
+        hold_row = QHBoxLayout()  # its own line: the hold is read before the due time
+        hold_row.addWidget(self._build_hold_banner())
+        hold_row.addStretch(1)
+        layout.addLayout(hold_row)
         return header
 
     def _build_checklist(self) -> QWidget:
@@ -582,7 +585,7 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
                 self.due_icon.show()
             elif s.due_status == ON_HOLD:
                 # Suspended while held (never overdue); a patient's wait moves the day on.
-                text = f"{step} suspended while on hold (due by end of {due_day} if resumed now)"
+                text = f"{step}: due time suspended while on hold"
                 self.due_icon.clear()
                 self.due_icon.hide()
             else:
@@ -591,7 +594,10 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
                 self.due_icon.hide()
             self.due_badge.setText(text)
             self.due_badge.setProperty("tone", s.due_status or "")
-            self.due_badge.setToolTip(f"Deadline {self._local(s.due_at)} ({self.tz.key})")
+            tip = f"Deadline {self._local(s.due_at)} ({self.tz.key})"
+            if s.due_status == ON_HOLD:
+                tip = f"If resumed now: due by end of {due_day} ({self.tz.key})"
+            self.due_badge.setToolTip(tip)
         self.due_badge.show()
         _repolish(self.due_badge)
 

@@ -335,8 +335,7 @@ class WorklistModel(QAbstractTableModel):
             if r.due_at is None:
                 return ""
             if r.hold_reason and r.held_since:
-                since = self._local(r.held_since)
-                return on_hold_text(r.hold_reason, f"{_day_month(since.date())} {since:%H:%M}")
+                return on_hold_text(r.hold_reason, _day_month(self._local(r.held_since).date()))
             if r.due_status == "due_today":
                 return "Due today"
             day = self._due_day(r.due_at)

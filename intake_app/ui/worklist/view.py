@@ -49,7 +49,7 @@ _WIDTH_SAMPLES = {
     "missing": "0",
     "priority": "(Routine)",
     "next_due": "Records complete",
-    "due": "Overdue · 00 May",
+    "due": "On hold since 00 May",  # then the hold's reason, elided if need be
 }
 _CELL_PADDING = 22  # the stylesheet's item padding and the view's text margins
 _ICON_ROOM = 22
