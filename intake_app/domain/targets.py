@@ -2,11 +2,24 @@
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from intake_app.domain import DomainError
 from intake_app.domain.enums import Priority
 from intake_app.domain.metrics import MEASURES
+
+
+class DayUnit(StrEnum):
+    """How a target's days are counted.
+
+    Business days skip weekends and the clinic's holidays and closures; calendar days
+    count every day (national cancer standards, such as England's 28-day Faster
+    Diagnosis Standard, count calendar days from receipt).
+    """
+
+    BUSINESS = "business"
+    CALENDAR = "calendar"
 
 
 @dataclass(frozen=True)
