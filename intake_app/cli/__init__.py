@@ -17,7 +17,18 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from intake_app import __version__
-from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import (
+    audit,
+    corrections,
+    holidays,
+    imports,
+    letters,
+    referrals,
+    reports,
+    setup,
+    targets,
+    users,
+)
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -58,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     corrections.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    targets.register(sub)
+    holidays.register(sub)
     return parser
 
 
