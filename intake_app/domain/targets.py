@@ -88,7 +88,7 @@ def target_order(key: TargetKey) -> tuple[bool, str, int, int]:
     """All-lines targets first, then each line's; by priority (urgent first), then measure
     in the order the clinic works them."""
     line, priority, measure = key
-    levels = [p.value for p in Priority]
+    levels = [Priority.URGENT.value, Priority.SOON.value, Priority.ROUTINE.value]
     rank = levels.index(priority) if priority in levels else len(levels)
     step = MEASURES.index(measure) if measure in MEASURES else len(MEASURES)
     return (line != ALL_LINES, line, rank, step)
