@@ -21,11 +21,13 @@ from intake_app.cli import (
     audit,
     corrections,
     holds,
+    holidays,
     imports,
     letters,
     referrals,
     reports,
     setup,
+    targets,
     users,
 )
 from intake_app.cli.common import (
@@ -69,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    targets.register(sub)
+    holidays.register(sub)
     return parser
 
 

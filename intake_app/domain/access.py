@@ -106,5 +106,5 @@ def next_due(
         measure = "triage"
     else:
         measure = "first_consult"
-    days = targets.business_days(service_line, priority, measure)
-    return NextDue(measure, calendar.deadline(received_at, days))
+    target = targets.target(service_line, priority, measure)
+    return NextDue(measure, calendar.deadline(received_at, target.days, target.unit))

@@ -140,6 +140,6 @@ def _deadlines(
     moment = datetime.combine(day, time(12), tzinfo=calendar.tz)
     priority = Priority(level)
     return tuple(
-        calendar.deadline(moment, targets.business_days(line, priority, m)).timestamp()
-        for m in MEASURES
+        calendar.deadline(moment, target.days, target.unit).timestamp()
+        for target in (targets.target(line, priority, m) for m in MEASURES)
     )
