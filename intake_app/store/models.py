@@ -318,7 +318,7 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
     # What a settings change changed, as JSON {"before": ..., "after": ...}; never a patient
     # value. Chained into the hash when not empty, so entries from before it still verify.
-    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    detail: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class PendingLetter(Base):

@@ -333,3 +333,19 @@ def test_a_change_in_another_process_is_used_at_this_ones_next_write(
     assert cora.clinic.targets.target("medical_oncology", "soon", "acknowledge") == Target(
         4, DayUnit.CALENDAR
     )
+
+
+def test_the_before_and_after_are_chained_into_the_entrys_hash(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    admin = sign_in_as("admin")
+    add_closure(admin, date(2026, 12, 24), "Christmas Eve")
+    (entry,) = entries(admin, "add_closure")
+    fields = {name: getattr(entry, name) for name in (*audit.CHAINED_FIELDS, "detail")}
+    key = admin.clinic.audit_key
+    assert audit.entry_hash(key, entry.prev_hash, fields) == entry.hash
+    forged = fields | {"detail": entry.detail.replace("Christmas Eve", "Boxing Day")}
+    assert audit.entry_hash(key, entry.prev_hash, forged) != entry.hash
+    # An entry without a detail hashes as entries did before the column existed.
+    (signed,) = [e for e in entries(admin, "sign_in") if e.user_name == "admin"][-1:]
+    plain = {name: getattr(signed, name) for name in audit.CHAINED_FIELDS}
+    assert signed.detail == ""
+    assert audit.entry_hash(key, signed.prev_hash, plain) == signed.hash
