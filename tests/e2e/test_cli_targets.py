@@ -134,3 +134,21 @@ def test_holidays_list_add_and_remove(capsys, clinic_files: ClinicFiles) -> None
     year = run_as(capsys, db, "admin", ADMIN, "holidays", "list", "--year", "12026")
     assert year.err == "error: year: 12026 is not a year from 1900 to 2200\n"
     assert run_as(capsys, db, "admin", ADMIN, "audit", "verify").code == 0
+
+
+def test_init_takes_the_holidays_country_and_refuses_an_unknown_one(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.cli_helpers import run_cli
+
+    db = tmp_path / "clinic.db"
+    init = ("init", "--db", db, "--admin", "chief", "--timezone", "Europe/London", "--holidays")
+    refused = run_cli(capsys, *init, "XX", "--password-stdin", stdin="chief-password-1\n" * 2)
+    assert refused.code == 1
+    assert refused.err == (
+        "error: holidays: 'XX' is not a country code of the holidays library (such as US, GB)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+    made = run_cli(capsys, *init, "GB", "--password-stdin", stdin="chief-password-1\n" * 2)
+    assert made.code == 0, made.err
+    listed = run_as(capsys, db, "chief", "chief-password-1\n", "holidays", "list", "--year", "2026")
+    assert "2026-12-28\tMon\tclosed\tpublic holiday\tBoxing Day (observed)\t" in listed.out
