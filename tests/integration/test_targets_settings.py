@@ -119,6 +119,7 @@ def test_a_target_change_moves_open_referrals_due_times_and_leaves_history_alone
     assert json.loads(entry.detail) == {
         "before": {"days": 1, "unit": "business"},
         "after": {"days": 5, "unit": "calendar"},
+        "target": {"service_line": "*", "priority": "soon", "measure": "acknowledge"},
         "open_referrals_updated": 1,
     }
     assert chain_intact(admin)
