@@ -20,6 +20,7 @@ from intake_app import __version__
 from intake_app.cli import (
     audit,
     corrections,
+    holds,
     holidays,
     imports,
     letters,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
     targets.register(sub)

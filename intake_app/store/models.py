@@ -289,7 +289,11 @@ class Event(Base):
     """A step in a referral's timeline: transition, milestone, item, letter."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_referral", "referral_id"),)
+    __table_args__ = (
+        Index("ix_events_referral", "referral_id"),
+        # The hold events of a period, for adjusted access times, without reading every event.
+        Index("ix_events_kind_time", "kind", "effective_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
     kind: Mapped[str] = mapped_column(String(24))
@@ -318,6 +322,8 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
     # What a settings change changed, as JSON {"before": ..., "after": ...}; never a patient
     # value. Chained into the hash when not empty, so entries from before it still verify.
+    # No Python default: an entry without a detail leaves the column out of the INSERT, so
+    # audit entries can still be written on a schema from before 0007 (as it is upgraded).
     detail: Mapped[str] = mapped_column(Text, server_default="")
 
 
