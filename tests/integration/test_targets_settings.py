@@ -375,3 +375,22 @@ def test_the_report_judges_within_target_in_the_targets_unit(sign_in_as, clock) 
         unit="calendar",
     )  # fmt: skip
     assert within() == 0.0
+
+
+def test_a_target_change_keeps_the_patient_unavailable_time_held(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.domain.holds import HoldReason
+
+    cora, admin = sign_in_as("cora"), sign_in_as("admin")
+    referral = log_referral(cora)  # Monday 16th 09:30 CST; acknowledgement due end of 17th
+    staff = Referrals(cora)
+    staff.hold(referral, HoldReason.PATIENT_UNAVAILABLE, at=utc(2026, 11, 16, 16, 0))
+    staff.resume(referral, at=utc(2026, 11, 17, 16, 0))  # 24 hours held
+    assert stored(cora, referral)[1] == utc(2026, 11, 19, 6, 0)
+
+    set_target(
+        admin, service_line=ALL_LINES, priority="soon", measure="acknowledge", days=3,
+        unit="calendar",
+    )  # fmt: skip
+
+    # The end of Thursday 19th (16th + 3 calendar days), then the 24 hours held.
+    assert stored(cora, referral)[1] == utc(2026, 11, 21, 6, 0)
