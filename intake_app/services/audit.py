@@ -112,7 +112,7 @@ def append_many(
             "workstation": workstation,
             "prev_hash": prev,
         }
-        if detail:  # else the column's default: writable before migration 0007 added it
+        if detail:
             row["detail"] = detail
         prev = entry_hash(key, prev, row)
         row["hash"] = prev
