@@ -69,8 +69,8 @@ def add_closure(signed_in: SignedIn, day: date, label: str = "") -> HolidayChang
     """Close the clinic on `day` (or, if it is a public holiday the clinic had opened, let
     the public holiday apply again)."""
     clinic, actor = signed_in.clinic, signed_in.actor
-    label = _checked_label(label)
     with clinic.change_setting(actor, "add_closure", "closure", day.isoformat()) as change:
+        label = _checked_label(label)
         session = change.session
         public = clinic.calendar.public_holidays(day.year).get(day)
         row = session.get(Closure, day)
