@@ -9,6 +9,7 @@ from intake_app.services.clinic import Clinic
 from intake_app.services.due import DUE_INPUTS, due_of
 from intake_app.services.settings.access import bump_revision, load_access_settings
 from intake_app.store.models import Referral
+from intake_app.store.visibility import SHOW_UNFINISHED
 
 OPEN_STATES = tuple(s.value for s in State if s.is_open)
 
@@ -30,8 +31,11 @@ def settings_changed(
     """
     bump_revision(session)
     clinic.use_access_settings(load_access_settings(session))
-    stmt = select(Referral.id, Referral.next_due, Referral.due_at, *DUE_INPUTS).where(
-        Referral.state.in_(OPEN_STATES)
+    # An import still being written gets the new due times too, before it is shown.
+    stmt = (
+        select(Referral.id, Referral.next_due, Referral.due_at, *DUE_INPUTS)
+        .where(Referral.state.in_(OPEN_STATES))
+        .execution_options(**{SHOW_UNFINISHED: True})
     )
     if measure is not None:
         stmt = stmt.where(Referral.next_due == measure)
