@@ -118,6 +118,13 @@ class Clinic:
             extra_openings=loaded.openings,
         )
 
+    def refresh_access_settings(self) -> None:
+        """For work that reads due times without writing first (a letter's promised date):
+        reload targets and closures if another workstation changed them. One small read."""
+        if self._access_revision is not None:
+            with self._sessions() as session:
+                self._reload_changed_access_settings(session)
+
     def _reload_changed_access_settings(self, session: Session) -> None:
         """Under the write lock: reload when another workstation changed targets or closures,
         so this write's due times use the settings in force now."""

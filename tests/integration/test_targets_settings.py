@@ -394,3 +394,27 @@ def test_a_target_change_keeps_the_patient_unavailable_time_held(sign_in_as, clo
 
     # The end of Thursday 19th (16th + 3 calendar days), then the 24 hours held.
     assert stored(cora, referral)[1] == utc(2026, 11, 21, 6, 0)
+
+
+def test_a_letter_promises_the_triage_date_of_the_targets_changed_elsewhere(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from intake_app.domain.letters import LetterKind
+    from intake_app.services.letters import Letters
+
+    cora, admin = sign_in_as("cora"), sign_in_as("admin")
+    referral = log_referral(cora)  # Monday 16th; soon: triage within 3 business days
+
+    def promised() -> str:
+        pdf = Letters(cora).render([referral], LetterKind.ACKNOWLEDGEMENT)
+        return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+    assert "November 19, 2026" in promised()  # Thursday
+    set_target(
+        admin, service_line=ALL_LINES, priority="soon", measure="triage", days=14,
+        unit="calendar",
+    )  # fmt: skip
+    text = promised()  # cora has not written anything since the change
+    assert "November 30, 2026" in text and "November 19, 2026" not in text
