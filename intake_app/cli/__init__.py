@@ -18,6 +18,7 @@ from typing import TextIO
 
 from intake_app import __version__
 from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import triage as triage_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -56,8 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    triage_cli.register_steps(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    triage_cli.register(sub)
     return parser
 
 

@@ -4,12 +4,14 @@
 - intake.py: logging a referral, and duplicates
 - workflow.py: documents, acknowledgement, triage, scheduling, seen, closing, reopening
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
+- triage.py: the triage queue, and redirecting to another of the clinic's service lines
 - base.py: what they share (loading, events, checks)
 """
 
 from intake_app.services.referrals.corrections import DuplicateAfterEdit, ReferralCorrections
 from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
 from intake_app.services.referrals.queries import SORT_COLUMNS, ReferralQuery, ReferralReading
+from intake_app.services.referrals.triage import QueueRow, QueueScope, ReferralTriage
 from intake_app.services.referrals.workflow import ReferralWorkflow
 
 __all__ = [
@@ -17,11 +19,16 @@ __all__ = [
     "DuplicateAfterEdit",
     "DuplicateChoice",
     "DuplicateSuspected",
+    "QueueRow",
+    "QueueScope",
     "ReferralQuery",
     "Referrals",
 ]
 
 
-# Corrections build on intake (partners, duplicates), so they come before it.
-class Referrals(ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow):
+# Corrections build on intake (partners, duplicates), so they come before it; triage builds
+# on reading and corrections, so it comes first.
+class Referrals(
+    ReferralTriage, ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow
+):
     """The referral use cases for one signed-in user."""
