@@ -864,7 +864,7 @@ class ReferralView(CorrectionsMixin, QWidget):
             self._run(
                 "Triage",
                 lambda rid, v: self.referrals.triage(
-                    rid, choice.priority, at=choice.at, expected_version=v
+                    rid, choice.priority, at=choice.at, expected_version=v, reason=choice.reason
                 ),
             )
 
