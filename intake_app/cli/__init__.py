@@ -17,7 +17,19 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from intake_app import __version__
-from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import (
+    audit,
+    corrections,
+    holds,
+    holidays,
+    imports,
+    letters,
+    referrals,
+    reports,
+    setup,
+    targets,
+    users,
+)
 from intake_app.cli import triage as triage_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
@@ -58,8 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     referrals.register(ref_sub)
     corrections.register(ref_sub)
     triage_cli.register_steps(ref_sub)
+    holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    targets.register(sub)
+    holidays.register(sub)
     triage_cli.register(sub)
     return parser
 

@@ -3,12 +3,14 @@
 - queries.py: the worklist page, search, one referral in full, allowed actions
 - intake.py: logging a referral, and duplicates
 - workflow.py: documents, acknowledgement, triage, scheduling, seen, closing, reopening
+- holds.py: putting on hold and resuming (clock stops); closing and seeing end a hold
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
 - triage.py: the triage queue, and redirecting to another of the clinic's service lines
 - base.py: what they share (loading, events, checks)
 """
 
 from intake_app.services.referrals.corrections import DuplicateAfterEdit, ReferralCorrections
+from intake_app.services.referrals.holds import ReferralHolds
 from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
 from intake_app.services.referrals.queries import SORT_COLUMNS, ReferralQuery, ReferralReading
 from intake_app.services.referrals.triage import QueueRow, QueueScope, ReferralTriage
@@ -29,6 +31,11 @@ __all__ = [
 # Corrections build on intake (partners, duplicates), so they come before it; triage builds
 # on reading and corrections, so it comes first.
 class Referrals(
-    ReferralTriage, ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow
+    ReferralTriage,
+    ReferralReading,
+    ReferralCorrections,
+    ReferralIntake,
+    ReferralWorkflow,
+    ReferralHolds,
 ):
     """The referral use cases for one signed-in user."""

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake_app.domain.access import NextDue, next_due
+from intake_app.domain.access import NextDue
 from intake_app.domain.enums import Priority, State, Trigger, Urgency
 from intake_app.domain.priority import propose_priority
+from intake_app.services.due import due_columns, stored_due_state
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals.corrections import ReferralCorrections, _reason
@@ -123,6 +124,7 @@ class ReferralTriage(ReferralReading, ReferralCorrections):
                 Referral.proposal_reasons,
                 Referral.hold_reason,
                 Referral.held_since,
+                Referral.patient_held_seconds,
                 User.name,
             )
             .join(Partner, Partner.id == Referral.partner_id)
@@ -137,10 +139,16 @@ class ReferralTriage(ReferralReading, ReferralCorrections):
             stmt = stmt.where(Referral.assigned_to_id.is_(None))
         found = session.execute(stmt).all()
         missing = self._missing_labels(session, [r.id for r in found])
-        calendar = self.clinic.calendar
         rows = []
         for r in found:
-            due = self._triage_due(r.service_line_key, r.proposed_priority, r.received_at)
+            due_at, due_status = self._triage_due(
+                r.service_line_key,
+                r.proposed_priority,
+                r.received_at,
+                r.patient_held_seconds or 0,
+                r.hold_reason,
+                r.held_since,
+            )
             rows.append(
                 QueueRow(
                     id=r.id,
@@ -155,8 +163,8 @@ class ReferralTriage(ReferralReading, ReferralCorrections):
                     proposal_reasons=tuple(r.proposal_reasons or ()),
                     missing_items=tuple(missing[r.id]),
                     waiting=max(now - r.received_at, timedelta(0)),
-                    triage_due_at=due.due_at,
-                    due_status=due.status(now, calendar),
+                    triage_due_at=due_at,
+                    due_status=due_status,
                     hold_reason=r.hold_reason,
                     held_since=r.held_since,
                     assigned_to=r.name,
@@ -175,21 +183,38 @@ class ReferralTriage(ReferralReading, ReferralCorrections):
         )
         return rows
 
-    def _triage_due(self, service_line: str, proposed: str, received_at: datetime) -> NextDue:
-        """When the triage decision is due: the line's triage target from receipt."""
-        due = next_due(
+    def _triage_due(
+        self,
+        service_line: str,
+        proposed: str,
+        received_at: datetime,
+        patient_held_seconds: int,
+        hold_reason: str | None,
+        held_since: datetime | None,
+    ) -> tuple[datetime, str]:
+        """When the triage decision is due, and whether that is overdue, due today or
+        upcoming. Through the one due function (domain.access.due_state): patient-unavailable
+        time extends it. A held referral's due time is suspended; its status here is that of
+        the time it would be due if resumed now (the row says it is on hold besides)."""
+        # As if the earlier steps were done: the triage step's own deadline.
+        measure, due_at = due_columns(
+            self.clinic,
             state=State.NEW,
             service_line=service_line,
-            priority=Priority(proposed),
+            priority=proposed,
             received_at=received_at,
-            # As if the earlier steps were done: the triage step's own deadline.
             acknowledged=True,
             records_complete=True,
-            calendar=self.clinic.calendar,
-            targets=self.clinic.targets,
+            patient_held_seconds=patient_held_seconds,
         )
-        assert due is not None and due.measure == "triage"
-        return due
+        state = stored_due_state(self.clinic, measure, due_at, hold_reason, held_since)
+        assert state is not None and state.measure == "triage"
+        status = state.status
+        if state.on_hold:
+            status = NextDue(state.measure, state.due_at).status(
+                self.clinic.now(), self.clinic.calendar
+            )
+        return state.due_at, status
 
     def redirect_internally(
         self,
