@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from intake_app.domain.access import NextDue
 from intake_app.domain.enums import Priority, State, Trigger, Urgency
+from intake_app.domain.holds import HoldReason
 from intake_app.domain.priority import propose_priority
 from intake_app.services.due import due_columns, stored_due_state
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals.corrections import ReferralCorrections, _reason
+from intake_app.services.referrals.holds import ReferralHolds
 from intake_app.services.referrals.queries import ReferralReading
 from intake_app.store.models import Partner, Referral, User
 
@@ -96,7 +98,7 @@ def _iso(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).isoformat(timespec="seconds")
 
 
-class ReferralTriage(ReferralReading, ReferralCorrections):
+class ReferralTriage(ReferralReading, ReferralCorrections, ReferralHolds):
     """The triage queue, and the decisions that are more than one life-cycle step."""
 
     def triage_queue(self, scope: QueueScope = QueueScope.ALL) -> list[QueueRow]:
@@ -215,6 +217,26 @@ class ReferralTriage(ReferralReading, ReferralCorrections):
                 self.clinic.now(), self.clinic.calendar
             )
         return state.due_at, status
+
+    def request_information(
+        self,
+        referral_id: int,
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Ask the referrer for more information: a triage decision that puts the referral on
+        hold awaiting the referrer (its clock runs on: the wait is not the patient's)."""
+        self.clinic.require(self.actor, Permission.TRIAGE, "request_information", str(referral_id))
+        with self.clinic.session() as session:
+            row = self._load(session, referral_id, expected_version)
+            state, version = row.state, row.row_version
+        if state != State.NEW.value:
+            raise ServiceError(f"state: the referral is {state}, not awaiting triage")
+        # The version read with the state: a change before the hold takes the lock refuses it.
+        expected_version = version
+        self.hold(
+            referral_id, HoldReason.AWAITING_REFERRER, at=at, expected_version=expected_version
+        )
 
     def redirect_internally(
         self,
