@@ -12,8 +12,14 @@ from tests.factories import log_referral
 
 ALL_ITEMS_BUT_IMAGING_AND_PATHOLOGY = {
     key: None
-    for key in ("referral_order", "demographics", "insurance", "labs", "diagnosis")
-    + ("clinical_question",)
+    for key in (
+        "referral_order",
+        "demographics",
+        "insurance",
+        "labs",
+        "diagnosis",
+        "clinical_question",
+    )
 }
 
 
@@ -109,16 +115,16 @@ def test_accept_stores_the_decision_beside_the_proposal(sign_in_as, clock) -> No
     cora, tess = sign_in_as("cora"), sign_in_as("tess")
     rid = log_referral(cora)  # proposed soon
     referrals = Referrals(tess)
-    with pytest.raises(ServiceError, match="^reason: the proposed priority is soon"):
+    with pytest.raises(ServiceError, match=r"^reason: the proposed priority is soon"):
         referrals.triage(rid, Priority.URGENT)
     assert referrals.get(rid).summary.state == State.NEW.value  # nothing changed
-    with pytest.raises(ServiceError, match="^reason: the proposed priority is soon"):
+    with pytest.raises(ServiceError, match=r"^reason: the proposed priority is soon"):
         referrals.triage(rid, Priority.URGENT, reason="   ")
     referrals.triage(rid, Priority.URGENT, reason="mass on imaging")
     detail = referrals.get(rid)
     assert (detail.summary.state, detail.summary.priority) == ("triaged", "urgent")
     assert detail.summary.proposed_priority == "soon"
-    event = [e for e in detail.timeline if e.to_state == "triaged"][0]
+    event = next(e for e in detail.timeline if e.to_state == "triaged")
     assert (event.reason, event.detail) == ("mass on imaging", "priority urgent (proposed soon)")
     assert referrals.triage_queue() == []
 
@@ -163,7 +169,7 @@ def test_redirect_to_another_line_carries_the_items_by_key(sign_in_as, clock) ->
     )
     assert after.summary.missing_labels == ()
     assert after.records_complete_at is not None
-    event = [e for e in after.timeline if e.kind == "redirected_internally"][0]
+    event = next(e for e in after.timeline if e.kind == "redirected_internally")
     assert (event.reason, event.detail) == (
         "blood picture, not solid tumour",
         "from medical_oncology to hematology",
@@ -177,11 +183,11 @@ def test_redirect_refusals_change_nothing(sign_in_as) -> None:  # type: ignore[n
     rid = log_referral(cora)
     referrals = Referrals(tess)
     version = referrals.get(rid).row_version
-    with pytest.raises(ServiceError, match="^service_line: 'dermatology' is not an active"):
+    with pytest.raises(ServiceError, match=r"^service_line: 'dermatology' is not an active"):
         referrals.redirect_internally(rid, "dermatology", "wrong clinic")
-    with pytest.raises(ServiceError, match="^service_line: the referral is already on"):
+    with pytest.raises(ServiceError, match=r"^service_line: the referral is already on"):
         referrals.redirect_internally(rid, "medical_oncology", "same")
-    with pytest.raises(ServiceError, match="^reason: is needed"):
+    with pytest.raises(ServiceError, match=r"^reason: is needed"):
         referrals.redirect_internally(rid, "hematology", " ")
     assert referrals.get(rid).row_version == version
 
