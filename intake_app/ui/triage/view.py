@@ -9,7 +9,7 @@ the reason again; after a successful one the page announces the referral on the 
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -59,6 +59,17 @@ WIDTH_SAMPLES = {
     "assigned": "Unassigned",
 }
 CELL_PADDING = 22 + 22  # the item padding and text margins, and room for a status icon
+
+
+class DecisionButton(QPushButton):
+    """A button whose Alt+letter presses it at once and leaves the focus in the queue (Qt's
+    mnemonic takes the focus and clicks after a delay: the arrows would stop moving rows)."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Shortcut and self.isEnabled():
+            self.click()
+            return True
+        return super().event(event)
 
 
 class TriageQueueView(QWidget):
@@ -130,15 +141,15 @@ class TriageQueueView(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.summary)
 
-        self.accept_button = QPushButton("&Accept…")
+        self.accept_button = DecisionButton("&Accept…")
         self.accept_button.setToolTip("Accept with a priority (Alt+A)")
-        self.info_button = QPushButton("More &information…")
+        self.info_button = DecisionButton("More &information…")
         self.info_button.setToolTip("Ask the referrer for more: on hold awaiting them (Alt+I)")
-        self.redirect_button = QPushButton("&Redirect…")
+        self.redirect_button = DecisionButton("&Redirect…")
         self.redirect_button.setToolTip("To another of our service lines, or outside (Alt+R)")
-        self.decline_button = QPushButton("&Decline…")
+        self.decline_button = DecisionButton("&Decline…")
         self.decline_button.setToolTip("Decline, with a reason (Alt+D)")
-        self.open_button = QPushButton("&Open referral")
+        self.open_button = DecisionButton("&Open referral")
         self.open_button.setToolTip("The referral in full, in the worklist (Enter)")
         self.decision_buttons = (
             self.accept_button,
