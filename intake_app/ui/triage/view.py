@@ -10,7 +10,7 @@ from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from intake_app.services.permissions import Permission
 from intake_app.services.referrals import QueueRow, QueueScope, Referrals
 from intake_app.services.views import ReferralDetail
 from intake_app.ui.common.bus import Bus
+from intake_app.ui.common.flow_layout import FlowLayout
 from intake_app.ui.common.prompts import Prompter
 from intake_app.ui.common.step_dialogs import ReasonDialog, TriageDialog, readable_reason
 from intake_app.ui.triage.dialogs import MoreInformationDialog, RedirectDialog
@@ -157,10 +158,10 @@ class TriageQueueView(QWidget):
             self.redirect_button,
             self.decline_button,
         )
-        buttons = QHBoxLayout()
+        # The buttons wrap onto more lines when the pane is narrow, rather than clip.
+        buttons = FlowLayout(spacing=6)
         for button in (*self.decision_buttons, self.open_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         self.message = QLabel()
         self.message.setObjectName("triageMessage")
         self.message.setWordWrap(True)
@@ -187,6 +188,11 @@ class TriageQueueView(QWidget):
         layout.addWidget(self.splitter, 1)
         self._connect_signals()
         self._after_refresh(select_id=None)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Landing on the page, the arrows move in the queue at once."""
+        super().showEvent(event)
+        self.table.setFocus()
 
     def _connect_signals(self) -> None:
         self.scope.currentIndexChanged.connect(self._scope_changed)
