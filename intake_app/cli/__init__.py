@@ -30,6 +30,7 @@ from intake_app.cli import (
     targets,
     users,
 )
+from intake_app.cli import triage as triage_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -68,11 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    triage_cli.register_steps(ref_sub)
     holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
     targets.register(sub)
     holidays.register(sub)
+    triage_cli.register(sub)
     return parser
 
 

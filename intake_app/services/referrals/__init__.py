@@ -5,6 +5,7 @@
 - workflow.py: documents, acknowledgement, triage, scheduling, seen, closing, reopening
 - holds.py: putting on hold and resuming (clock stops); closing and seeing end a hold
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
+- triage.py: the triage queue, and redirecting to another of the clinic's service lines
 - base.py: what they share (loading, events, checks)
 """
 
@@ -12,6 +13,7 @@ from intake_app.services.referrals.corrections import DuplicateAfterEdit, Referr
 from intake_app.services.referrals.holds import ReferralHolds
 from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
 from intake_app.services.referrals.queries import SORT_COLUMNS, ReferralQuery, ReferralReading
+from intake_app.services.referrals.triage import QueueRow, QueueScope, ReferralTriage
 from intake_app.services.referrals.workflow import ReferralWorkflow
 
 __all__ = [
@@ -19,13 +21,21 @@ __all__ = [
     "DuplicateAfterEdit",
     "DuplicateChoice",
     "DuplicateSuspected",
+    "QueueRow",
+    "QueueScope",
     "ReferralQuery",
     "Referrals",
 ]
 
 
-# Corrections build on intake (partners, duplicates), so they come before it.
+# Corrections build on intake (partners, duplicates), so they come before it; triage builds
+# on reading and corrections, so it comes first.
 class Referrals(
-    ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow, ReferralHolds
+    ReferralTriage,
+    ReferralReading,
+    ReferralCorrections,
+    ReferralIntake,
+    ReferralWorkflow,
+    ReferralHolds,
 ):
     """The referral use cases for one signed-in user."""

@@ -148,6 +148,7 @@ class ReceivedAtDialog(_Dialog):
 class TriageChoice:
     priority: Priority
     at: datetime | None
+    reason: str = ""  # why the priority differs from the proposal (needed then)
 
 
 class TriageDialog(_Dialog):
@@ -163,6 +164,7 @@ class TriageDialog(_Dialog):
         missing: tuple[str, ...] = (),
     ) -> None:
         super().__init__(parent, "Triage", "Triage")
+        self.proposed = proposed
         self.priority = QComboBox()
         for priority in (Priority.URGENT, Priority.SOON, Priority.ROUTINE):
             text = PRIORITY_LABELS[priority]
@@ -186,12 +188,33 @@ class TriageDialog(_Dialog):
                 "You may triage now; the records stay flagged as incomplete."
             )
             self.form.addRow("Records", self.missing)
+        # A priority other than the proposal needs a short reason (SPEC §3.4: both are kept).
+        self.reason = QLineEdit()
+        self.reason.setObjectName("triageReason")
+        self.reason.setMaxLength(REASON_MAX)
+        self.reason.setAccessibleName("Reason for a priority other than the proposal")
+        self.form.addRow("Reason", self.reason)
         self.when = WhenField(tz, now, "Triaged earlier, at")
         self.form.addRow("When", self.when)
+        self.priority.currentIndexChanged.connect(self._update_ok)
+        self.reason.textChanged.connect(self._update_ok)
+        self._update_ok()
         self.priority.setFocus()
 
+    def differs(self) -> bool:
+        return self.priority.currentData() != self.proposed.value
+
+    def _update_ok(self) -> None:
+        differs = self.differs()
+        self.reason.setPlaceholderText(
+            "Required: why not the proposed priority?" if differs else "Optional"
+        )
+        self.ok_button.setEnabled(not differs or bool(self.reason.text().strip()))
+
     def value(self) -> TriageChoice:
-        return TriageChoice(Priority(self.priority.currentData()), self.when.value())
+        return TriageChoice(
+            Priority(self.priority.currentData()), self.when.value(), self.reason.text().strip()
+        )
 
 
 @dataclass(frozen=True)

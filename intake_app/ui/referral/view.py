@@ -889,7 +889,7 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
             self._run(
                 "Triage",
                 lambda rid, v: self.referrals.triage(
-                    rid, choice.priority, at=choice.at, expected_version=v
+                    rid, choice.priority, at=choice.at, expected_version=v, reason=choice.reason
                 ),
             )
 
