@@ -18,6 +18,7 @@ from typing import TextIO
 
 from intake_app import __version__
 from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import standards as standards_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     corrections.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    standards_cli.register(sub)
     return parser
 
 
