@@ -9,14 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from intake_app.domain.enums import Role
-from intake_app.services.reporting import build_report
+from intake_app.services.errors import PermissionDenied, ServiceError
+from intake_app.services.reporting import build_report, referrals_behind
 from intake_app.services.reporting.standards import set_standard
 from intake_app.services.users import add_user
-from intake_app.store.models import Event
-from tests.conftest import ADMIN_PASSWORD, MANAGER_PASSWORD, ClinicFiles, Clock
+from intake_app.store.models import AuditEntry, Event
+from tests.conftest import ADMIN_PASSWORD, MANAGER_PASSWORD, PASSWORDS, ClinicFiles, Clock
 from tests.integration import reporting_fixture as fx
 
 
@@ -348,3 +349,58 @@ def test_no_name_mrn_or_birth_date_in_any_cell(figures) -> None:  # type: ignore
         for secret in (*fx.NAMES, *fx.MRNS, *(b.isoformat() for b in fx.BIRTHS)):
             assert secret not in text
         assert not doc.identified
+
+
+def test_referrals_behind_a_group(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, fixture = figures
+    ids = fixture.ids
+    behind = referrals_behind(
+        manager, "partners", fx.START, fx.END, "partner", "Valley Gastroenterology"
+    )
+    # Valley's referrals of the period, in order of receipt (R8 is outside it).
+    assert behind.ids == (ids["R1"], ids["R3"], ids["R7"])
+    assert behind.document is None and behind.table is None
+    everyone = referrals_behind(manager, "volume", fx.START, fx.END, None, "all")
+    assert len(everyone.ids) == 7
+    week = referrals_behind(manager, "volume", fx.START, fx.END, "week", "2026-11-09")
+    assert week.ids == (ids["R6"], ids["R3"], ids["R7"])
+    untriaged = referrals_behind(manager, "funnel", fx.START, fx.END, "priority", "untriaged")
+    assert untriaged.ids == (ids["R5"], ids["R3"])
+
+
+def test_identified_referrals_name_the_patients_and_are_audited(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, fixture = figures
+    behind = referrals_behind(
+        manager, "partners", fx.START, fx.END, "partner", "Riverside Family Medicine", True
+    )
+    assert behind.document is not None and behind.document.identified
+    table = behind.document.tables[0]
+    names = [row[table.column("family_name")] for row in table.rows]
+    assert names == ["Brown", "Fischer"]  # R2, R6
+    assert [row[table.column("mrn")] for row in table.rows] == ["MRN-702", "MRN-706"]
+    with manager.clinic.session() as session:
+        audited = session.execute(
+            select(AuditEntry.entity_id).where(AuditEntry.action == "report_identified")
+        ).scalars()
+        assert sorted(audited) == sorted([str(fixture.ids["R2"]), str(fixture.ids["R6"])])
+
+
+@pytest.mark.parametrize("user", ["cora", "tess", "admin"])
+def test_identified_referrals_are_refused_without_the_permission(built_files, clock, user) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.auth import sign_in
+
+    with sign_in(built_files.db, user, PASSWORDS[user], clock=clock) as signed_in:
+        for identified in (True, False):
+            with pytest.raises(PermissionDenied):
+                referrals_behind(signed_in, "volume", fx.START, fx.END, None, "all", identified)
+        with signed_in.clinic.session() as session:
+            denied = session.execute(
+                select(AuditEntry.action).where(AuditEntry.outcome == "denied")
+            ).scalars()
+            assert "report_identified" in list(denied)
+
+
+def test_a_group_needs_a_grouping(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    with pytest.raises(ServiceError, match="group: 'fax' needs a grouping"):
+        referrals_behind(manager, "lag", fx.START, fx.END, None, "fax")
