@@ -119,6 +119,27 @@ def test_access_times_elapsed(figures) -> None:  # type: ignore[no-untyped-def]
     assert summary(one(doc, "access_times", measure="first_consult")) == (3, 336.0, 407.2, 0.6667)
 
 
+def test_access_times_adjusted_subtract_patient_unavailable_holds(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    doc = build_report(manager, "access_times", fx.START, fx.END, held="adjusted")
+    assert doc.held == "adjusted"
+    # No patient-unavailable hold falls before an acknowledgement or a records-complete
+    # time (R3's awaiting-referrer hold is the clinic's time): as elapsed.
+    assert summary(one(doc, "access_times", measure="acknowledge")) == (6, 0.75, 47.0, 0.8333)
+    assert summary(one(doc, "access_times", measure="records_complete")) == (6, 0.0, 45.0, 1.0)
+    # triage: R6 held 20 h before it: 24 - 20 = 4 -> 1, 4, 24, 24, 140: median 24, p90 93.6.
+    assert summary(one(doc, "access_times", measure="triage")) == (5, 24.0, 93.6, 0.8)
+    # first consult: R2 held 96 h: 425 - 96 = 329 -> 192, 329, 336: median 329, p90 at 1.8
+    # -> 329 + .8 * 7 = 334.6.
+    assert summary(one(doc, "access_times", measure="first_consult")) == (3, 329.0, 334.6, 0.6667)
+    by_priority = build_report(
+        manager, "access_times", fx.START, fx.END, by="priority", held="adjusted"
+    )
+    # soon triage: R6 4, R2 140 -> median 72, p90 4 + .9 * 136 = 126.4 (elapsed: 24 and 140).
+    soon = one(by_priority, "access_times", group="soon", measure="triage")
+    assert summary(soon) == (2, 72.0, 126.4, 0.5)
+
+
 def test_access_times_by_priority_keeps_untriaged_referrals(figures) -> None:  # type: ignore[no-untyped-def]
     manager, _ = figures
     doc = build_report(manager, "access_times", fx.START, fx.END, by="priority")
@@ -295,6 +316,17 @@ def test_standards_met_exactly_at_the_boundary(figures, admin) -> None:  # type:
         0.8,
         "met",
     )
+
+
+def test_standards_on_the_adjusted_clock(figures, admin) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    set_standard(admin, "Consult in 14 days", "first_consult", "calendar", 14, 0.9)
+    doc = build_report(manager, "standards", fx.START, fx.END, held="adjusted")
+    consult = one(doc, "standards", standard="Consult in 14 days", group="all")
+    # R2's 96 patient-unavailable hours bring its consult to Thursday 19 09:00, its 14th
+    # day: within. 3 of 3: met.
+    assert (consult["met"], consult["count"], consult["result"]) == (3, 3, "met")
+    assert "adjusted" in doc.table("standards").note
 
 
 def test_default_standards_apply_until_changed(figures) -> None:  # type: ignore[no-untyped-def]

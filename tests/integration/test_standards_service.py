@@ -1,5 +1,7 @@
 """Standards as a setting: defaults until changed, administrators change them, audited."""
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -41,14 +43,26 @@ def test_changes_are_audited(sign_in_as) -> None:  # type: ignore[no-untyped-def
     remove_standard(admin, "Consult in 28 days")
     with admin.clinic.session() as session:
         entries = session.execute(
-            select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.outcome).where(
-                AuditEntry.entity == "standard"
-            )
+            select(
+                AuditEntry.action, AuditEntry.entity_id, AuditEntry.outcome, AuditEntry.detail
+            ).where(AuditEntry.entity == "standard")
         ).all()
-    assert [tuple(e) for e in entries] == [
+    assert [tuple(e[:3]) for e in entries] == [
         ("standard_set", "Consult in 28 days", "ok"),
         ("standard_remove", "Consult in 28 days", "ok"),
     ]
+    # Each entry keeps the standards before and after the change.
+    added = json.loads(entries[0].detail)
+    assert [s["name"] for s in added["before"]] == [s.name for s in DEFAULT_STANDARDS]
+    assert added["after"][-1] == {
+        "name": "Consult in 28 days",
+        "measure": "first_consult",
+        "unit": "calendar",
+        "days": 28,
+        "threshold": 0.9,
+    }
+    removed = json.loads(entries[1].detail)
+    assert (removed["before"], removed["after"]) == (added["after"], added["before"])
 
 
 @pytest.mark.parametrize("user", ["cora", "tess", "mona"])
