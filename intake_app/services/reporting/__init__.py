@@ -83,11 +83,11 @@ def build_report(
 
 def _tables(source: Source, keys: tuple[str, ...], by: str | None, held: Held) -> tuple[Table, ...]:
     # The access measures are read once for the access-time and standards tables.
-    facts = measured(source, by) if {"access_times", "standards"} & set(keys) else []
+    facts = measured(source) if {"access_times", "standards", "partners"} & set(keys) else []
     tables: list[Table] = []
     for key in keys:
         if key == "access_times":
-            summaries = access_summaries(source, facts, held)
+            summaries = access_summaries(source, facts, by, held)
             tables.append(access_table(access_rows(by, summaries), held))
         elif key == "standards":
             tables.append(standards_table(source, by, facts, held))
@@ -96,7 +96,7 @@ def _tables(source: Source, keys: tuple[str, ...], by: str | None, held: Held) -
         elif key == "funnel":
             tables.append(funnel_table(source, by))
         elif key == "partners":
-            by_partner = access_summaries(source, measured(source, "partner"), held)
+            by_partner = access_summaries(source, facts, "partner", held)
             tables.append(partner_table(source, by_partner, item_labels(source)))
         elif key == "lag":
             tables.append(lag_table(source, by))

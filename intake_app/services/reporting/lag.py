@@ -3,8 +3,7 @@
 from intake_app.domain.figures import ALL, median_p90
 from intake_app.domain.report_tables import Column, Table
 from intake_app.services.reporting.common import GROUP_COLUMNS
-from intake_app.services.reporting.rows import RECEIVED, Source
-from intake_app.store.models import Referral
+from intake_app.services.reporting.rows import RECEIVED, SENT_ON, Source
 
 LAG_COLUMNS = (
     *GROUP_COLUMNS,
@@ -17,9 +16,12 @@ LAG_COLUMNS = (
 
 def lag_table(source: Source, by: str | None) -> Table:
     """Per `by`; when the report is not broken down, by partner and by channel."""
-    rows = source.rows(Referral.partner_sent_on)
+    rows = source.facts
     # The day it was logged, in clinic time, less the day the partner says it sent it.
-    lags = [None if r[-1] is None else float((source.days(r[RECEIVED]) - r[-1]).days) for r in rows]
+    lags = [
+        None if r[SENT_ON] is None else float((source.days(r[RECEIVED]) - r[SENT_ON]).days)
+        for r in rows
+    ]
     known = [lag for lag in lags if lag is not None]
     table_rows = [(by or ALL, ALL, len(rows), len(known), *median_p90(known, 1))]
     for grouping in (by,) if by else ("partner", "channel"):

@@ -20,25 +20,25 @@ from intake_app.domain.holds import HOLD_EVENTS, HoldSpan, paused_within, spans_
 from intake_app.domain.metrics import MEASURES, MeasureSummary, summarise
 from intake_app.domain.targets import AccessTargets, DayUnit
 from intake_app.services.reporting.common import Held
-from intake_app.services.reporting.rows import LINE, PRIORITY, RECEIVED, Source
-from intake_app.store.engine import epoch_seconds
-from intake_app.store.models import Event, Referral
-
-STEP_COLUMNS = (
-    Referral.acknowledged_at,
-    Referral.records_complete_at,
-    Referral.triaged_at,
-    Referral.seen_at,
+from intake_app.services.reporting.rows import (
+    ID,
+    LINE,
+    PATIENT_HELD,
+    PRIORITY,
+    PROPOSED,
+    RECEIVED,
+    STEPS,
+    Source,
 )
+from intake_app.store.models import Event
 
 
 class Measured(NamedTuple):
-    """One referral: its groups, what its targets are read for (service line, the final or
-    else the proposed priority, the day of receipt), and per measure the seconds from
-    receipt to the step (None: not reached) and the patient-unavailable seconds inside them
-    (None when the referral was never held)."""
+    """One referral: what its targets are read for (service line, the final or else the
+    proposed priority, the day of receipt), and per measure the seconds from receipt to the
+    step (None: not reached) and the patient-unavailable seconds inside them (None when the
+    referral was never held so)."""
 
-    groups: tuple[str, ...]
     line: str
     level: str
     day: date
@@ -64,24 +64,20 @@ class Measured(NamedTuple):
         return self.received + seconds
 
 
-def measured(source: Source, by: str | None) -> list[Measured]:
-    rows = source.rows(
-        Referral.id,
-        Referral.proposed_priority,
-        *(epoch_seconds(c) for c in STEP_COLUMNS),
-    )
-    groups = source.groups(by)
-    holds = hold_spans(source.session, source.period.lower)
+def measured(source: Source) -> list[Measured]:
+    """The measures of every referral of `source.facts`, in the same order."""
+    facts = source.facts
+    held_ids = [row[ID] for row in facts if row[PATIENT_HELD]]
+    holds = hold_spans(source.session, held_ids)
     found = []
-    for row in rows:
+    for row in facts:
         received = row[RECEIVED]
-        referral_id, proposed, *steps = row[-2 - len(STEP_COLUMNS) :]
-        spans = holds.get(referral_id)
+        steps = [row[i] for i in STEPS]
+        spans = holds.get(row[ID])
         found.append(
             Measured(
-                groups(row),
                 row[LINE],
-                row[PRIORITY] or proposed,
+                row[PRIORITY] or row[PROPOSED],
                 source.days(received),
                 received,
                 tuple(None if step is None else step - received for step in steps),
@@ -106,17 +102,16 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def hold_spans(session: Session, received_from: datetime) -> dict[int, list[HoldSpan]]:
-    """The holds of referrals received from `received_from` on, by referral, from their
-    hold events in one query (a hold starts after its referral's receipt, so the events
-    since then are enough)."""
+def hold_spans(session: Session, referral_ids: Sequence[int]) -> dict[int, list[HoldSpan]]:
+    """The holds of these referrals, from their hold events (by the referral index)."""
     events: defaultdict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
-    for referral_id, kind, detail, at in session.execute(
-        select(Event.referral_id, Event.kind, Event.detail, Event.effective_at)
-        .where(Event.kind.in_(HOLD_EVENTS), Event.effective_at >= received_from)
-        .order_by(Event.referral_id, Event.effective_at, Event.id)
-    ):
-        events[referral_id].append((kind, detail, at))
+    for chunk in (referral_ids[i : i + 500] for i in range(0, len(referral_ids), 500)):
+        for referral_id, kind, detail, at in session.execute(
+            select(Event.referral_id, Event.kind, Event.detail, Event.effective_at)
+            .where(Event.referral_id.in_(list(chunk)), Event.kind.in_(HOLD_EVENTS))
+            .order_by(Event.referral_id, Event.effective_at, Event.id)
+        ):
+            events[referral_id].append((kind, detail, at))
     return {rid: spans_from_events(found) for rid, found in events.items()}
 
 
@@ -148,7 +143,7 @@ class Deadlines:
 
 
 def access_summaries(
-    source: Source, facts: list[Measured], held: Held
+    source: Source, facts: list[Measured], by: str | None, held: Held
 ) -> dict[str, dict[str, MeasureSummary]]:
     """Per group (and "all"), each measure's count, median, p90 and share within target.
 
@@ -157,9 +152,10 @@ def access_summaries(
     deadlines = Deadlines(source.clinic.calendar, source.clinic.targets)
     hours: dict[str, list[list[float]]] = {ALL: [[] for _ in MEASURES]}
     within: dict[str, list[list[bool]]] = {ALL: [[] for _ in MEASURES]}
-    for fact in facts:
+    groups_of = source.groups(by)
+    for row, fact in zip(source.facts, facts, strict=True):
         due = deadlines.of_targets(fact.line, fact.level, fact.day)
-        for group in fact.groups:
+        for group in groups_of(row):
             group_hours = hours.get(group)
             if group_hours is None:
                 group_hours = hours[group] = [[] for _ in MEASURES]
@@ -177,18 +173,25 @@ def access_summaries(
 
 
 def share_within(
-    deadlines: Deadlines, facts: list[Measured], measure: str, unit: str, days: int, held: Held
+    source: Source,
+    deadlines: Deadlines,
+    facts: list[Measured],
+    by: str | None,
+    standard: tuple[str, str, int],
+    held: Held,
 ) -> dict[str, tuple[int, int]]:
     """Per group: (referrals that reached the measure's step, of those within the days on
-    the `held` clock)."""
+    the `held` clock); `standard` is (measure, unit, days)."""
+    measure, unit, days = standard
     index = MEASURES.index(measure)
+    groups_of = source.groups(by)
     counts: dict[str, list[int]] = {ALL: [0, 0]}
-    for fact in facts:
+    for row, fact in zip(source.facts, facts, strict=True):
         step = fact.step_on_clock(index, held)
         if step is None:
             continue
         met = step < deadlines.within(fact.day, unit, days)
-        for group in fact.groups:
+        for group in groups_of(row):
             bucket = counts.get(group) or counts.setdefault(group, [0, 0])
             bucket[0] += 1
             bucket[1] += met

@@ -14,30 +14,61 @@ from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session
 
 from intake_app.domain.figures import ALL, month_of, week_of
+from intake_app.domain.holds import CLOCK_STOPS
 from intake_app.services.clinic import Clinic
 from intake_app.services.reporting.common import UNTRIAGED, Period
 from intake_app.store.engine import epoch_seconds
 from intake_app.store.models import Partner, Referral
 from intake_app.store.visibility import finished_only
 
-# Every row starts with these, in this order, so that the grouper can read them by position.
-GROUP_FIELDS: tuple[ColumnElement[Any], ...] = (
-    epoch_seconds(Referral.received_at).label("received"),
+# One row per referral with every field a figure reads, in this order: each report reads
+# the period once, whichever and however many tables it shows.
+FACT_FIELDS: tuple[ColumnElement[Any], ...] = (
+    epoch_seconds(Referral.received_at),
     Referral.service_line_key,
     Referral.partner_id,
     Referral.channel,
     Referral.priority,
+    Referral.id,
+    Referral.proposed_priority,
+    epoch_seconds(Referral.acknowledged_at),
+    epoch_seconds(Referral.records_complete_at),
+    epoch_seconds(Referral.triaged_at),
+    epoch_seconds(Referral.seen_at),
+    Referral.scheduled_at.is_not(None),
+    Referral.state,
+    Referral.closed_from,
+    Referral.partner_sent_on,
+    Referral.checklist_id,
+    # Patient-unavailable time: held so far (ended holds), or on such a hold now.
+    (Referral.patient_held_seconds > 0) | Referral.hold_reason.in_([r.value for r in CLOCK_STOPS]),
 )
-RECEIVED, LINE, PARTNER, CHANNEL, PRIORITY = range(len(GROUP_FIELDS))
-N_GROUP_FIELDS = len(GROUP_FIELDS)
+(
+    RECEIVED,
+    LINE,
+    PARTNER,
+    CHANNEL,
+    PRIORITY,
+    ID,
+    PROPOSED,
+    ACKNOWLEDGED,
+    RECORDS_COMPLETE,
+    TRIAGED,
+    SEEN,
+    SCHEDULED,
+    STATE,
+    CLOSED_FROM,
+    SENT_ON,
+    CHECKLIST,
+    PATIENT_HELD,
+) = range(len(FACT_FIELDS))
+STEPS = (ACKNOWLEDGED, RECORDS_COMPLETE, TRIAGED, SEEN)  # in the order of MEASURES
 
 
-def period_rows(
-    session: Session, period: Period, *columns: ColumnElement[Any], where: Sequence[Any] = ()
-) -> Sequence[Row[Any]]:
-    """The group fields and `columns` of every referral received in the period."""
-    stmt = select(*GROUP_FIELDS, *columns).where(
-        Referral.received_at >= period.lower, Referral.received_at < period.upper, *where
+def period_facts(session: Session, period: Period) -> Sequence[Row[Any]]:
+    """The fact fields of every referral received in the period."""
+    stmt = select(*FACT_FIELDS).where(
+        Referral.received_at >= period.lower, Referral.received_at < period.upper
     )
     return session.connection().execute(finished_only(session, stmt)).all()
 
@@ -106,8 +137,14 @@ class Source:
     def open(cls, session: Session, clinic: Clinic, period: Period) -> "Source":
         return cls(session, clinic, period, LocalDays(clinic), partner_names(session))
 
-    def rows(self, *columns: ColumnElement[Any], where: Sequence[Any] = ()) -> Sequence[Row[Any]]:
-        return period_rows(self.session, self.period, *columns, where=where)
+    _facts: Sequence[Row[Any]] | None = None
+
+    @property
+    def facts(self) -> Sequence[Row[Any]]:
+        """Every referral of the period (FACT_FIELDS), read once for all the tables."""
+        if self._facts is None:
+            self._facts = period_facts(self.session, self.period)
+        return self._facts
 
     def groups(self, by: str | None) -> Callable[[Sequence[Any]], tuple[str, ...]]:
         return groups_of(by, self.days, self.partners)

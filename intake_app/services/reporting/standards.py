@@ -102,9 +102,8 @@ def standards_table(source: Source, by: str | None, facts: list[Measured], held:
     deadlines = Deadlines(source.clinic.calendar, source.clinic.targets)
     rows = []
     for standard in stored_standards(source.session):
-        counts = share_within(
-            deadlines, facts, standard.measure, standard.unit, standard.days, held
-        )
+        rule = (standard.measure, standard.unit, standard.days)
+        counts = share_within(source, deadlines, facts, by, rule, held)
         for group in ordered_groups(counts):
             count, met = counts[group]
             rows.append(
