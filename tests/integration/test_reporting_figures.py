@@ -436,3 +436,17 @@ def test_a_group_needs_a_grouping(figures) -> None:  # type: ignore[no-untyped-d
     manager, _ = figures
     with pytest.raises(ServiceError, match="group: 'fax' needs a grouping"):
         referrals_behind(manager, "lag", fx.START, fx.END, None, "fax")
+
+
+def test_a_short_period_counts_the_same(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    # One day of eight referrals: read through the index, not the whole table; the week
+    # row of Monday 2 November holds R1 alone (complete at receipt, lag 3 days).
+    day = date(2026, 11, 2)
+    doc = build_report(manager, "weekly_review", day, day)
+    assert one(doc, "volume", group="2026-11-02")["received"] == 1
+    assert one(doc, "volume", group="2026-11-02")["complete_at_receipt"] == 1
+    assert (
+        one(doc, "lag", group_by="partner", group="Valley Gastroenterology")["median_days"] == 3.0
+    )
+    assert summary(one(doc, "access_times", measure="first_consult")) == (1, 336.0, 336.0, 0.0)

@@ -23,7 +23,6 @@ from intake_app.services.reporting.common import Held
 from intake_app.services.reporting.rows import (
     ID,
     LINE,
-    PATIENT_HELD,
     PRIORITY,
     PROPOSED,
     RECEIVED,
@@ -67,8 +66,7 @@ class Measured(NamedTuple):
 def measured(source: Source) -> list[Measured]:
     """The measures of every referral of `source.facts`, in the same order."""
     facts = source.facts
-    held_ids = [row[ID] for row in facts if row[PATIENT_HELD]]
-    holds = hold_spans(source.session, held_ids)
+    holds = hold_spans(source.session, source.period.lower)
     found = []
     for row in facts:
         received = row[RECEIVED]
@@ -102,16 +100,17 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def hold_spans(session: Session, referral_ids: Sequence[int]) -> dict[int, list[HoldSpan]]:
-    """The holds of these referrals, from their hold events (by the referral index)."""
+def hold_spans(session: Session, received_from: datetime) -> dict[int, list[HoldSpan]]:
+    """The holds of referrals received from `received_from` on, by referral, from their
+    hold events in one query by the events' kind-and-time index (a hold starts after its
+    referral's receipt, so the events since then are enough)."""
     events: defaultdict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
-    for chunk in (referral_ids[i : i + 500] for i in range(0, len(referral_ids), 500)):
-        for referral_id, kind, detail, at in session.execute(
-            select(Event.referral_id, Event.kind, Event.detail, Event.effective_at)
-            .where(Event.referral_id.in_(list(chunk)), Event.kind.in_(HOLD_EVENTS))
-            .order_by(Event.referral_id, Event.effective_at, Event.id)
-        ):
-            events[referral_id].append((kind, detail, at))
+    for referral_id, kind, detail, at in session.execute(
+        select(Event.referral_id, Event.kind, Event.detail, Event.effective_at)
+        .where(Event.kind.in_(HOLD_EVENTS), Event.effective_at >= received_from)
+        .order_by(Event.referral_id, Event.effective_at, Event.id)
+    ):
+        events[referral_id].append((kind, detail, at))
     return {rid: spans_from_events(found) for rid, found in events.items()}
 
 

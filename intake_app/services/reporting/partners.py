@@ -102,18 +102,14 @@ def _in_period(source: Source) -> tuple[Any, ...]:
 
 
 def _consult_letter_sent(source: Source) -> set[int]:
-    """The referrals of the period with a consult-completed letter on their timeline."""
-    found = _run(
-        source,
-        select(Event.referral_id)
-        .join(Referral, Referral.id == Event.referral_id)
-        .where(
-            *_in_period(source),
-            Referral.seen_at.is_not(None),
+    """The referrals with a consult-completed letter sent since the period began (by the
+    events' kind-and-time index; the caller keeps those of the period)."""
+    found = source.session.execute(
+        select(Event.referral_id).where(
             Event.kind == "letter",
+            Event.effective_at >= source.period.lower,
             Event.detail.like(f"{CONSULT_COMPLETED}%"),
         )
-        .distinct(),
     )
     return {int(r[0]) for r in found}
 
