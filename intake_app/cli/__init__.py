@@ -27,6 +27,7 @@ from intake_app.cli import (
     referrals,
     reports,
     setup,
+    standards,
     targets,
     users,
 )
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.register(sub)
     holidays.register(sub)
     triage_cli.register(sub)
+    standards.register(sub)
     return parser
 
 
