@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 from intake_app import __version__
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.errors import ServiceError
+from intake_app.services.permissions import Permission
 from intake_app.store import StoreError, WrongPassword
 from intake_app.ui.common.bus import Bus
 from intake_app.ui.common.prompts import Prompter
-from intake_app.ui.common.style import icon
+from intake_app.ui.common.style import color_scheme_menu, icon
 from intake_app.ui.session.lock import (
     DEFAULT_IDLE_MINUTES,
     LOCK_KEYS,
@@ -119,6 +120,12 @@ class MainWindow(QMainWindow):
     # -- construction ---------------------------------------------------------
     def _make_pages(self) -> None:
         """The pages of the signed-in user's roles, each added where it is built."""
+        if self.signed_in.actor.may(Permission.RUN_REPORTS):
+            from intake_app.ui.reports.dashboard import DashboardPage
+
+            self.dashboard = DashboardPage(self.signed_in, self.bus, self.prompter)
+            self.dashboard.referrals_chosen.connect(self.show_report_group)
+            self.add_page("reports", "&Reports", self.dashboard)
 
     def _show_landing_page(self) -> None:
         """Each role lands on its own work: triage staff on the queue, managers on reports."""
@@ -180,6 +187,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a[ActionId.REFRESH])
         view_menu.addSeparator()
         view_menu.addAction(a[ActionId.RESTORE_LAYOUT])
+        view_menu.addMenu(color_scheme_menu(self))
         if len(self._page_keys) > 1:
             view_menu.addSeparator()
             for number, key in enumerate(self._page_keys, start=1):
@@ -232,6 +240,11 @@ class MainWindow(QMainWindow):
         if new_id is not None:
             self.referral_view.show_referral(new_id)
         return new_id
+
+    def show_report_group(self, ids: tuple[int, ...], description: str) -> None:
+        """A report's group clicked: its referrals, exactly, in the worklist."""
+        self.worklist.show_referral_set(ids, description)
+        self.show_page("worklist")
 
     def batch_letters(self) -> None:
         from intake_app.ui.letters.batch import LetterBatchDialog
