@@ -77,9 +77,11 @@ class ChartView(QChartView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.categories: tuple[str, ...] = ()
 
-    def show_chart(self, chart: QChart, categories: Sequence[str]) -> None:
+    def show_chart(self, chart: QChart, categories: Sequence[str], reverse: bool = True) -> None:
+        """`categories`: the groups in the table's order; bar index 0 is the bottom bar of a
+        horizontal chart, so they are reversed."""
         old = self.chart()
-        self.categories = tuple(categories)
+        self.categories = tuple(categories)[::-1] if reverse else tuple(categories)
         for series in chart.series():
             if isinstance(series, QAbstractBarSeries):
                 series.clicked.connect(self._bar_clicked)
@@ -140,7 +142,12 @@ def _value_axis(kinds: Sequence[str], top: float, colors: ChartColors) -> QValue
 def bar_chart(data: ChartData, colors: ChartColors, *, horizontal: bool = True) -> QChart:
     """Bars per group, one set per series, each bar labelled with its value."""
     chart = _base_chart(data.title, colors)
-    series, categories = data.series, data.labels
+    series, categories = data.series, list(data.labels)
+    if horizontal:
+        # Horizontal bars are drawn from the bottom up: reversed, the table's first row is
+        # the top one.
+        categories.reverse()
+        series = [SeriesData(s.label, s.values[::-1], s.kind) for s in series]
     bars: QAbstractBarSeries = QHorizontalBarSeries() if horizontal else QBarSeries()
     for number, one in enumerate(series):
         bars.append(_bar_set(one, number, colors))
@@ -160,7 +167,6 @@ def bar_chart(data: ChartData, colors: ChartColors, *, horizontal: bool = True) 
     if horizontal:
         chart.addAxis(category_axis, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(value_axis, Qt.AlignmentFlag.AlignBottom)
-        category_axis.setReverse(True)  # the first row of the table at the top
     else:
         chart.addAxis(category_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(value_axis, Qt.AlignmentFlag.AlignLeft)

@@ -296,6 +296,8 @@ class DashboardPage(QWidget):
     def _group_name(self, value: str) -> str:
         """A group's value as people read it: the service line's name, "Fax", "Urgent"."""
         by = self.group_by.currentData()
+        if value == "all":
+            return "All referrals"
         if by == "service_line":
             line = self.signed_in.clinic.service_lines.get(value)
             return line.name if line is not None else value
@@ -303,7 +305,7 @@ class DashboardPage(QWidget):
             return CHANNEL_LABELS.get(value, value)
         if by == "priority":
             return PRIORITY_LABELS.get(value, value.capitalize())
-        return "All referrals" if value == "all" else value
+        return value
 
     # -- events -----------------------------------------------------------------
     def showEvent(self, event: QEvent) -> None:  # type: ignore[override]

@@ -85,6 +85,9 @@ class TablePane(QWidget):
         self.view.setAccessibleName(table.title)
         self.model.set_table(table)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the report's own order
+        for number, column in enumerate(table.columns):
+            # The grouping is the same on every row and said by the group-by picker.
+            self.view.setColumnHidden(number, column.key == "group_by")
         self.view.resizeColumnsToContents()
 
     def _activated(self, index: QModelIndex) -> None:
@@ -147,8 +150,9 @@ class SectionView(QWidget):
         self.splitter.addWidget(self.chart_box)
         self.splitter.addWidget(self.tables_box)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([550, 450])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.error)
@@ -210,7 +214,7 @@ class SectionView(QWidget):
         if self.section.chart == "trend":
             chart = trend_chart(data, colors)
             # The trend is by week whatever the group-by: its bars choose nothing.
-            self.chart_view.show_chart(chart, ())
+            self.chart_view.show_chart(chart, (), reverse=False)
         else:
             self.chart_view.show_chart(bar_chart(data, colors), data.groups)
         self.chart_view.setAccessibleName(data.title)
