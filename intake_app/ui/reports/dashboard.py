@@ -145,13 +145,13 @@ class DashboardPage(QWidget):
             action.triggered.connect(lambda _=False, f=fmt: self.export(f))
             self.export_actions[fmt] = action
         self.export_button.setMenu(menu)
-        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button = QPushButton("Re&compute")
 
         self.controls = FlowLayout(spacing=6)
         for text, widget in (
-            ("P&eriod", self.period),
-            ("&From", self.start_edit),
-            ("&To", self.end_edit),
+            ("&Period", self.period),
+            ("Fro&m", self.start_edit),
+            ("T&o", self.end_edit),
             ("&Group by", self.group_by),
         ):
             box = QWidget()
@@ -335,7 +335,7 @@ class DashboardPage(QWidget):
             self.prompter.error(self, "Referrals behind a group", str(exc))
             return
         ids = referral_ids(behind)
-        title = section.title.replace("&", "")
+        title = section.title
         what = (
             f"the {len(ids)} referrals behind {self._group_name(group)} "
             f"({title}, {start:%d %b} to {end:%d %b %Y})"

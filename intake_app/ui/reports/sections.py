@@ -37,12 +37,12 @@ class Section:
 
 
 SECTIONS = (
-    Section("access_times", "&Access times", True, "access"),
-    Section("volume", "&Volume", True, "trend"),
-    Section("funnel", "&Funnel", True, "count"),
-    Section("partners", "&Partners", False, "share"),
-    Section("standards", "&Standards", True, "share"),
-    Section("lag", "&Lag", True, "days"),
+    Section("access_times", "Access times", True, "access"),
+    Section("volume", "Volume", True, "trend"),
+    Section("funnel", "Funnel", True, "count"),
+    Section("partners", "Partners", False, "share"),
+    Section("standards", "Standards", True, "share"),
+    Section("lag", "Lag", True, "days"),
 )
 
 
@@ -51,14 +51,15 @@ class TablePane(QWidget):
 
     row_chosen = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, name: Callable[[str], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel()
         self.title.setProperty("role", "heading")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setProperty("role", "hint")
-        self.model = ReportTableModel(parent=self)
+        names = {"group": name, "measure": lambda m: MEASURE_LABELS.get(m, m)}
+        self.model = ReportTableModel(parent=self, names=names)
         self.proxy = ReportSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.view = QTableView()
@@ -72,6 +73,7 @@ class TablePane(QWidget):
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.activated.connect(self._activated)
+        self._columns: tuple[str, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -85,10 +87,14 @@ class TablePane(QWidget):
         self.view.setAccessibleName(table.title)
         self.model.set_table(table)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the report's own order
-        for number, column in enumerate(table.columns):
-            # The grouping is the same on every row and said by the group-by picker.
-            self.view.setColumnHidden(number, column.key == "group_by")
-        self.view.resizeColumnsToContents()
+        columns = tuple(c.key for c in table.columns)
+        if columns != self._columns:
+            # Sized once per layout: measuring every cell cost a fifth of a repaint.
+            self._columns = columns
+            for number, column in enumerate(table.columns):
+                # The grouping is the same on every row and said by the group-by picker.
+                self.view.setColumnHidden(number, column.key == "group_by")
+            self.view.resizeColumnsToContents()
 
     def _activated(self, index: QModelIndex) -> None:
         table = self.model.table
@@ -135,7 +141,7 @@ class SectionView(QWidget):
         chart_layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         if section.chart == "access":
-            label = QLabel("&Measure")
+            label = QLabel("Meas&ure")
             label.setBuddy(self.measure)
             top.addWidget(label)
             top.addWidget(self.measure)
@@ -155,7 +161,7 @@ class SectionView(QWidget):
         self.splitter.setSizes([550, 450])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.error)
+        layout.addWidget(self.error, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.splitter, 1)
 
     # -- showing ----------------------------------------------------------------
@@ -164,7 +170,7 @@ class SectionView(QWidget):
         self.error.hide()
         self.splitter.show()
         while len(self.panes) < len(document.tables):
-            pane = TablePane()
+            pane = TablePane(self.name)
             pane.row_chosen.connect(self.group_chosen)
             self.panes.append(pane)
             self.tables_layout.addWidget(pane, 1)

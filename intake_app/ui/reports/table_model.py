@@ -2,6 +2,7 @@
 numbers (a share by its value, not its text), empty cells last."""
 
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -41,11 +42,19 @@ def format_value(value: object, kind: str) -> str:
 
 
 class ReportTableModel(QAbstractTableModel):
-    """Read-only rows of one report table; `set_table` shows another."""
+    """Read-only rows of one report table; `set_table` shows another. `names` writes the
+    values of some text columns as people read them (a service line's name for its key);
+    the raw value stays in ValueRole, as the CSV writes it."""
 
-    def __init__(self, table: Table | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        table: Table | None = None,
+        parent: QObject | None = None,
+        names: Mapping[str, Callable[[str], str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._table = table
+        self.names = dict(names or {})
 
     @property
     def table(self) -> Table | None:
@@ -86,6 +95,9 @@ class ReportTableModel(QAbstractTableModel):
         value = self._table.rows[index.row()][index.column()]
         column = self._table.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            name = self.names.get(column.key)
+            if name is not None and isinstance(value, str):
+                return name(value)
             return format_value(value, column.kind)
         if role == ValueRole:
             return value
@@ -119,4 +131,5 @@ class ReportSortProxy(QSortFilterProxyModel):
             return (a is not None) == ascending
         if isinstance(a, int | float) and isinstance(b, int | float):
             return a < b
-        return str(a).casefold() < str(b).casefold()
+        # Text by what is shown (a service line's name, not its key).
+        return str(left.data()).casefold() < str(right.data()).casefold()
