@@ -30,6 +30,7 @@ from intake_app.cli import (
     targets,
     users,
 )
+from intake_app.cli import standards as standards_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.register(sub)
     targets.register(sub)
     holidays.register(sub)
+    standards_cli.register(sub)
     return parser
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from intake_app.domain.report_tables import ReportDocument, Table
+from intake_app.domain.report_tables import Column, ReportDocument, Table
 from intake_app.paths import resource
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
@@ -13,9 +13,12 @@ from intake_app.services.errors import ServiceError
 # How figures can be broken down: the referral's own fields, or the week / month received.
 GROUPINGS = ("service_line", "partner", "channel", "priority", "week", "month")
 HELD = ("elapsed", "adjusted")
+KINDS = ("access_times", "funnel", "partners", "lag", "standards", "volume", "weekly_review")
 ALL = "all"
 UNTRIAGED = "untriaged"  # the priority group of referrals not yet triaged (no final priority)
 Held = Literal["elapsed", "adjusted"]
+# The first two columns of every table broken down by group.
+GROUP_COLUMNS = (Column("group_by", "Grouped by"), Column("group", "Group"))
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ def period_of(signed_in: SignedIn, start: date, end: date) -> Period:
         datetime.combine(start, time(0), tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz),
     )
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ServiceError(f"report: {kind!r} is not one of {', '.join(KINDS)}")
 
 
 def check_grouping(by: str | None) -> None:
