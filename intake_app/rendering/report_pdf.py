@@ -128,6 +128,7 @@ def report_pdf(
     buffer = io.BytesIO()
     doc = _ReportDoc(buffer, document, letterhead, heading, steps)
     doc.build(story, canvasmaker=_numbered_canvas(document, heading, letterhead))
+    steps.advance(steps.total)  # the pages are numbered and saved: done
     return buffer.getvalue()
 
 

@@ -1,22 +1,29 @@
-"""A report as an XLSX workbook (openpyxl, write-only): one sheet per table.
+"""A report as an XLSX workbook (openpyxl): one sheet per table, built in memory.
 
 Each sheet starts with title rows (report and table, clinic, period, generated-at, and
 "De-identified" or "IDENTIFIED"), then the header row, frozen so it stays in view. Numbers are
 numbers with a number format by column kind (a share is 0.0%, hours and days 0.0, counts
 whole), so a manager can sort and sum them; text cells are defused against formula injection.
 The printed page's header says de-identified or identified too.
+
+openpyxl's own writer puts each sheet's XML in a temporary file (in write-only mode too); an
+identified report would leave names in plain text in the temp folder, against SPEC §6. So
+`_save` serialises every sheet into memory instead (`WorksheetWriter` takes a BytesIO).
 """
 
 import io
 import re
-from datetime import datetime
+from datetime import UTC, datetime
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from intake_app.domain.report_tables import Column, ReportDocument, Table
 from intake_app.rendering.report_cells import (
@@ -47,7 +54,6 @@ PRIVACY_FONT = Font(bold=True, color="9C0006")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE4E6")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="5B6670"))
-WRAP = Alignment(wrap_text=True, vertical="top")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -61,7 +67,8 @@ def report_xlsx(
     chosen = tables or document.tables
     steps = Steps(sum(len(t.rows) for t in chosen) + len(chosen), progress, ROWS_PER_STEP)
     steps.check()
-    workbook = Workbook(write_only=True)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
     used: set[str] = set()
     for table in chosen:
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
@@ -69,8 +76,28 @@ def report_xlsx(
         steps.advance()
     if not chosen:
         workbook.create_sheet("Report")
+    return _save(workbook)
+
+
+class _MemoryExcelWriter(ExcelWriter):  # type: ignore[misc]
+    """openpyxl's writer, each sheet's XML kept in memory rather than in a temporary file."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def _save(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        workbook.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+        _MemoryExcelWriter(workbook, archive).save()
     return buffer.getvalue()
 
 
@@ -90,9 +117,7 @@ def _text(value: str) -> str:
     return str(spreadsheet_cell(ILLEGAL_CHARACTERS_RE.sub("", value)))
 
 
-def _write_sheet(
-    sheet: WriteOnlyWorksheet, doc: ReportDocument, table: Table, steps: Steps
-) -> None:
+def _write_sheet(sheet: Worksheet, doc: ReportDocument, table: Table, steps: Steps) -> None:
     heading = document_heading(doc)
     privacy = heading.privacy
     # Printed pages say it too, in the page header and footer.
@@ -103,37 +128,34 @@ def _write_sheet(
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _width(table, index - 1, column)
-
-    def styled(value: object, font: Font | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
+    lines = (
+        (f"{doc.title} — {table.title}", TITLE_FONT),
+        (heading.details, None),
+        (privacy, PRIVACY_FONT),
+        (" ".join(x for x in (table.note, heading.basis) if x), None),
+    )
+    for row, (text, font) in enumerate(lines, start=1):
+        cell = sheet.cell(row, 1, _text(text))
         if font is not None:
             cell.font = font
-        return cell
-
-    sheet.append([styled(_text(f"{doc.title} — {table.title}"), TITLE_FONT)])
-    sheet.append([styled(_text(heading.details))])
-    sheet.append([styled(_text(privacy), PRIVACY_FONT)])
-    sheet.append([styled(_text(" ".join(x for x in (table.note, heading.basis) if x)))])
-    sheet.append([])
-    header = []
-    for column in table.columns:
-        cell = styled(_text(column.label), HEADER_FONT)
+    for index, column in enumerate(table.columns, start=1):
+        cell = sheet.cell(HEADER_ROW, index, _text(column.label))
+        cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
         cell.alignment = Alignment(
             horizontal="right" if is_numeric(column.kind) else "left", wrap_text=True
         )
-        header.append(cell)
-    sheet.append(header)
     formats = [NUMBER_FORMATS.get(c.kind) for c in table.columns]
-    for row in table.rows:
-        cells = []
-        for value, column, number_format in zip(row, table.columns, formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=_value(value, column))
-            if number_format is not None and value is not None:
+    for row_number, row in enumerate(table.rows, start=HEADER_ROW + 1):
+        for index, (value, column, number_format) in enumerate(
+            zip(row, table.columns, formats, strict=True), start=1
+        ):
+            if value is None:
+                continue
+            cell = sheet.cell(row_number, index, _value(value, column))
+            if number_format is not None:
                 cell.number_format = number_format
-            cells.append(cell)
-        sheet.append(cells)
         steps.advance()
 
 
