@@ -41,7 +41,8 @@ def export_paths(
 ) -> list[Path]:
     """Where `export` writes: `out` itself, or default names inside it when it is a folder.
 
-    A CSV holds one table: several tables make one file each, `<stem>-<table>.csv`.
+    A CSV holds one table: several tables make one file each, named with the table
+    (`weekly-review-partners-2026-11-02-to-2026-11-08.csv`, or `<out stem>-partners.csv`).
     """
     _check_format(fmt)
     keys = [table] if table else [t.key for t in document.tables]
@@ -50,7 +51,8 @@ def export_paths(
             return [out / default_name(document, fmt, key) for key in keys]
         return [out / default_name(document, fmt, table)]
     if fmt == "csv" and len(keys) > 1:
-        return [out.with_name(f"{out.stem}-{key}{out.suffix or '.csv'}") for key in keys]
+        suffix = out.suffix or ".csv"
+        return [out.with_name(f"{out.stem}-{key.replace('_', '-')}{suffix}") for key in keys]
     return [out]
 
 
