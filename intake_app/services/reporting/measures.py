@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from intake_app.domain.calendar import BusinessCalendar
 from intake_app.domain.enums import Priority
 from intake_app.domain.metrics import MEASURES, MeasureSummary, summarise
-from intake_app.domain.targets import AccessTargets
+from intake_app.domain.targets import AccessTargets, DayUnit
 from intake_app.services.reporting.common import Held
 from intake_app.services.reporting.rows import LINE, PRIORITY, RECEIVED, Source
 from intake_app.store.engine import epoch_seconds
@@ -89,9 +89,9 @@ class Deadlines:
         due = self._targets.get(key)
         if due is None:
             priority = Priority(level)
+            targets = [self.targets.target(line, priority, m) for m in MEASURES]
             due = self._targets[key] = tuple(
-                self.within(day, "business", self.targets.business_days(line, priority, m))
-                for m in MEASURES
+                self.within(day, t.unit.value, t.days) for t in targets
             )
         return due
 
@@ -106,7 +106,7 @@ class Deadlines:
                 )
             else:
                 moment = datetime.combine(day, time(12), tzinfo=self.calendar.tz)
-                end = self.calendar.deadline(moment, days)
+                end = self.calendar.deadline(moment, days, DayUnit.BUSINESS)
             due = self._days[key] = end.timestamp()
         return due
 
