@@ -224,3 +224,175 @@ def test_the_worklist_lists_exactly_a_set_of_referrals(  # type: ignore[no-untyp
     worklist.group_clear.click()
     assert model.rowCount() == len(referrals)
     assert not worklist.group_bar.isVisible()
+
+
+def medical_oncology_in_november(referrals: list[int]) -> list[int]:
+    return [referrals[0], referrals[1], referrals[4]]
+
+
+def choose_row(pane, group: str) -> None:  # type: ignore[no-untyped-def]
+    """Select the table row of `group` and press Enter, as a user does."""
+    from PySide6.QtTest import QTest
+
+    proxy = pane.proxy
+    key = [c.key for c in pane.model.table.columns].index("group")
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, key).data(ValueRole) == group)
+    pane.view.setFocus()
+    pane.view.setCurrentIndex(proxy.index(row, key))
+    QTest.keyClick(pane.view, Qt.Key.Key_Return)
+
+
+def test_a_group_row_lists_exactly_its_referrals_in_the_worklist(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clinic_files, prompter, referrals
+) -> None:
+    window = make_window(qtbot, sign_in_as("mona"), clinic_files, prompter)
+    dashboard = window.dashboard
+    dashboard.set_custom_period(date(2026, 11, 1), date(2026, 11, 30))
+    choose_row(dashboard.sections["access_times"].panes[0], "medical_oncology")
+    assert window.current_page() == "worklist"
+    model = window.worklist.model
+    shown = sorted(model.summary(r).id for r in range(model.rowCount()))
+    assert shown == sorted(medical_oncology_in_november(referrals))
+    assert "Medical oncology" in window.worklist.group_label.text()
+    # Names for a user who may read referrals.
+    assert model.summary(0).family_name.startswith("Patient")
+
+
+def test_a_bar_click_lists_its_group(qtbot, sign_in_as, clinic_files, prompter, referrals) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCharts import QAbstractBarSeries
+    from PySide6.QtCore import QPointF
+
+    window = make_window(qtbot, sign_in_as("mona"), clinic_files, prompter)
+    dashboard = window.dashboard
+    dashboard.set_custom_period(date(2026, 11, 1), date(2026, 11, 30))
+    view = dashboard.sections["access_times"].chart_view
+    chart = view.chart()
+    (bars,) = [s for s in chart.series() if isinstance(s, QAbstractBarSeries)]
+    # Bands are drawn bottom-up: band i is the group categories[i]. Nobody in the fixture
+    # reached a first consult, so the bars are empty: the band is what takes the click.
+    index = view.categories.index("radiation_oncology")
+    (value_axis,) = chart.axes(Qt.Orientation.Horizontal)
+    point = chart.mapToPosition(QPointF(value_axis.max() / 2, index + 0.3), bars)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(chart.mapToScene(point))
+    )
+    assert window.current_page() == "worklist"
+    model = window.worklist.model
+    assert sorted(model.summary(r).id for r in range(model.rowCount())) == [
+        referrals[2],
+        referrals[3],
+    ]
+
+
+def test_a_manager_who_may_not_read_referrals_gets_ids_only(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clinic_files, prompter, referrals, monkeypatch
+) -> None:
+    from intake_app.domain.enums import Role
+    from intake_app.services.errors import ServiceError
+    from intake_app.services.permissions import ROLE_PERMISSIONS, Permission
+    from intake_app.services.reporting import referrals_behind
+
+    monkeypatch.setitem(ROLE_PERMISSIONS, Role.MANAGER, frozenset({Permission.RUN_REPORTS}))
+    mona = sign_in_as("mona")
+    window = make_window(qtbot, mona, clinic_files, prompter)
+    dashboard = window.dashboard
+    assert window.current_page() == "reports"
+    dashboard.set_custom_period(date(2026, 11, 1), date(2026, 11, 30))
+    choose_row(dashboard.sections["access_times"].panes[0], "medical_oncology")
+    assert window.current_page() == "reports"  # not the worklist
+    (_title, text), *_ = prompter.asked
+    assert all(str(i) in text for i in medical_oncology_in_november(referrals))
+    assert "Patient" not in text and "MRN" not in text
+    # No identified export: not on screen, not through the page, not from the service.
+    assert not dashboard.export_actions["identified"].isEnabled()
+    paths = []
+    dashboard.ask_save_path = lambda name, fmt: paths.append(name)  # type: ignore[assignment]
+    assert dashboard.export_identified() == []
+    assert paths == []
+    assert prompter.asked[-1] == ("Export with names", "Needs the identified-export permission")
+    with pytest.raises(ServiceError):
+        referrals_behind(
+            mona,
+            "access_times",
+            date(2026, 11, 1),
+            date(2026, 11, 30),
+            "service_line",
+            "medical_oncology",
+            identified=True,
+        )
+
+
+def test_export_writes_the_section_as_shown(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clinic_files, prompter, referrals, tmp_path
+) -> None:
+    import csv
+
+    dashboard = make_window(qtbot, sign_in_as("mona"), clinic_files, prompter).dashboard
+    dashboard.set_custom_period(date(2026, 11, 1), date(2026, 11, 30))
+    asked = []
+
+    def save_path(name: str, fmt: str):  # type: ignore[no-untyped-def]
+        asked.append(name)
+        return tmp_path / name
+
+    dashboard.ask_save_path = save_path  # type: ignore[assignment]
+    (path,) = dashboard.export("csv")
+    assert asked == ["access-times-access-times-2026-11-01-to-2026-11-30.csv"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    shown = dashboard.document("access_times").tables[0]
+    assert [(r["group"], r["measure"], int(r["count"])) for r in rows] == [
+        (row[1], row[2], row[3]) for row in shown.rows
+    ]
+    (workbook,) = dashboard.export("xlsx", "review")
+    assert workbook.name == "weekly-review-2026-11-01-to-2026-11-30.xlsx"
+    assert workbook.stat().st_size > 0
+
+
+def answer_identified_dialog(qtbot, tick: bool, fmt: str = "csv") -> None:  # type: ignore[no-untyped-def]
+    """When the dialog opens (under exec), tick the box or not, then OK or Cancel."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from intake_app.ui.reports.export import IdentifiedExportDialog
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, IdentifiedExportDialog):
+            QTimer.singleShot(20, answer)
+            return
+        assert not dialog.ok.isEnabled()  # nothing is written without the explicit choice
+        if tick:
+            dialog.confirm.setChecked(True)
+            dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+            dialog.ok.click()
+        else:
+            dialog.reject()
+
+    QTimer.singleShot(0, answer)
+
+
+def test_an_identified_export_needs_the_managers_explicit_choice(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, clinic_files, prompter, referrals, tmp_path
+) -> None:
+    window = make_window(qtbot, sign_in_as("mona"), clinic_files, prompter)
+    dashboard = window.dashboard
+    dashboard.set_custom_period(date(2026, 11, 1), date(2026, 11, 30))
+    assert not dashboard.export_actions["identified"].isEnabled()  # no group chosen yet
+    choose_row(dashboard.sections["access_times"].panes[0], "medical_oncology")
+    assert dashboard.export_actions["identified"].isEnabled()
+    out = tmp_path / "out"
+    out.mkdir()
+    dashboard.ask_save_path = lambda name, fmt: out / name  # type: ignore[assignment]
+    answer_identified_dialog(qtbot, tick=False)
+    assert dashboard.export_identified() == []
+    assert list(out.iterdir()) == []
+    answer_identified_dialog(qtbot, tick=True, fmt="csv")
+    (path,) = dashboard.export_identified()
+    assert "identified" in path.name
+    text = path.read_text(encoding="utf-8")
+    for number in (0, 1, 4):  # the medical-oncology referrals, by name
+        assert f"Patient{number}" in text
+    assert "Patient2" not in text
+    assert path.stat().st_mode & 0o777 == 0o600

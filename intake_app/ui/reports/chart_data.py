@@ -3,8 +3,10 @@
 The charts draw the very numbers the tables beside them (and the exports) show.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from intake_app.domain.report_tables import Table
 
@@ -28,7 +30,7 @@ class SeriesData:
 @dataclass(frozen=True)
 class ChartData:
     title: str
-    groups: tuple[str, ...]  # the raw group values, for the click-through
+    groups: tuple[str, ...]  # the raw group values, for the click-through (() for none)
     labels: tuple[str, ...]  # what the axis shows for each group
     series: tuple[SeriesData, ...]
     lines: tuple[SeriesData, ...] = ()  # shares drawn as lines (the trend)
@@ -65,7 +67,11 @@ def columns_chart(
     if not chosen or not table.rows:
         return None
     key = group_column(table)
-    rows, note = _capped(table.rows, "groups")
+    # A group without any value to draw (no partner gave a sent date) has no bar.
+    drawn = [r for r in table.rows if any(r[i] is not None for i in chosen)]
+    if not drawn:
+        return None
+    rows, note = _capped(drawn, "groups")
     groups = tuple(str(r[key]) for r in rows)
     return ChartData(
         title=title or table.title,
@@ -123,11 +129,11 @@ def trend_chart_data(table: Table, name: Callable[[str], str] = str) -> ChartDat
         return None
     key = group_column(table)
     rows = [r for r in table.rows if str(r[key]).lower() != "all"]
-    groups = tuple(str(r[key]) for r in rows)
+    weeks = tuple(str(r[key]) for r in rows)
     return ChartData(
-        title="Weekly volume and completeness",
-        groups=groups,
-        labels=tuple(name(g) for g in groups),
+        title="Weekly volume and completeness (weeks starting)",
+        groups=(),  # by week whatever the group-by: the bars choose no group
+        labels=tuple(period_label(w) for w in weeks),
         series=(
             SeriesData(
                 table.columns[counts[0]].label,
@@ -138,5 +144,68 @@ def trend_chart_data(table: Table, name: Callable[[str], str] = str) -> ChartDat
         lines=tuple(
             SeriesData(table.columns[i].label, tuple(_numbers(r[i]) for r in rows), "share")
             for i in shares
+        ),
+    )
+
+
+def period_label(value: str) -> str:
+    """A week (its Monday, 2026-11-02) as "2 Nov", a month (2026-11) as "Nov 2026"."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%b}"
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return f"{date.fromisoformat(value + '-01'):%b %Y}"
+    return value
+
+
+def _everyone(table: Table) -> list[tuple[object, ...]]:
+    """The rows of the whole period (group "all") of a table with a row per group and step."""
+    key = group_column(table)
+    return [r for r in table.rows if r[key] == "all"]
+
+
+def funnel_chart(table: Table) -> ChartData | None:
+    """Each step of the whole period: how many reached it, are still open there, closed
+    there (declined, redirected, withdrawn, no-show together; the table has each)."""
+    try:
+        step, reached, still = (table.column(k) for k in ("step", "reached", "still_open"))
+    except StopIteration:
+        return None
+    rows = _everyone(table)
+    if not rows:
+        return None
+    first_closing = still + 1
+    closed = tuple(float(sum(v for v in r[first_closing:] if isinstance(v, int))) for r in rows)
+    return ChartData(
+        title="Conversion funnel (the whole period)",
+        groups=(),
+        labels=tuple(str(r[step]).replace("_", " ").capitalize() for r in rows),
+        series=(
+            SeriesData("Reached", tuple(_numbers(r[reached]) for r in rows), "count"),
+            SeriesData("Still open here", tuple(_numbers(r[still]) for r in rows), "count"),
+            SeriesData("Closed here", closed, "count"),
+        ),
+    )
+
+
+def standards_chart(table: Table) -> ChartData | None:
+    """Each standard over the whole period: the share within its days beside its
+    threshold, with met / not met written in the label."""
+    try:
+        name, share, threshold, result = (
+            table.column(k) for k in ("standard", "met_share", "threshold", "result")
+        )
+    except StopIteration:
+        return None
+    rows = _everyone(table)
+    if not rows:
+        return None
+    return ChartData(
+        title="Standards (the whole period)",
+        groups=(),
+        labels=tuple(f"{r[name]} · {r[result]}" for r in rows),
+        series=(
+            SeriesData("Share within", tuple(_numbers(r[share]) for r in rows), "share"),
+            SeriesData("Threshold", tuple(_numbers(r[threshold]) for r in rows), "share"),
         ),
     )

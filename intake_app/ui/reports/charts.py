@@ -17,11 +17,12 @@ from PySide6.QtCharts import (
     QChart,
     QChartView,
     QHorizontalBarSeries,
+    QLegend,
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtCore import QMargins, QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from intake_app.ui.common.style import is_dark
@@ -66,7 +67,8 @@ def shown_value(value: float | None, kind: str) -> float:
 
 
 class ChartView(QChartView):
-    """A chart that says which category was clicked (its text), for the click-through."""
+    """A chart that says which group was clicked (anywhere in its band), for the
+    click-through."""
 
     category_clicked = Signal(str)
 
@@ -78,20 +80,34 @@ class ChartView(QChartView):
         self.categories: tuple[str, ...] = ()
 
     def show_chart(self, chart: QChart, categories: Sequence[str], reverse: bool = True) -> None:
-        """`categories`: the groups in the table's order; bar index 0 is the bottom bar of a
-        horizontal chart, so they are reversed."""
+        """`categories`: the groups in the table's order (none: nothing to click); category
+        index 0 is the bottom band of a horizontal chart, so they are reversed."""
         old = self.chart()
         self.categories = tuple(categories)[::-1] if reverse else tuple(categories)
-        for series in chart.series():
-            if isinstance(series, QAbstractBarSeries):
-                series.clicked.connect(self._bar_clicked)
         self.setChart(chart)
         if old is not None:
             old.deleteLater()
 
-    def _bar_clicked(self, index: int, _bar_set: QBarSet) -> None:
-        if 0 <= index < len(self.categories):
-            self.category_clicked.emit(self.categories[index])
+    def category_at(self, pos: QPoint) -> str | None:
+        """The group whose band (its bars and the room beside them) is under `pos`."""
+        chart = self.chart()
+        bars = [s for s in chart.series() if isinstance(s, QAbstractBarSeries)]
+        if not bars or not self.categories:
+            return None
+        point = chart.mapFromScene(self.mapToScene(pos))
+        if not chart.plotArea().contains(point):
+            return None
+        value = chart.mapToValue(point, bars[0])
+        along = value.y() if isinstance(bars[0], QHorizontalBarSeries) else value.x()
+        index = round(along)
+        return self.categories[index] if 0 <= index < len(self.categories) else None
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            group = self.category_at(event.position().toPoint())
+            if group is not None:
+                self.category_clicked.emit(group)
 
 
 def _base_chart(title: str, colors: ChartColors) -> QChart:
@@ -107,6 +123,8 @@ def _base_chart(title: str, colors: ChartColors) -> QChart:
     chart.setMargins(QMargins(4, 4, 4, 4))
     legend = chart.legend()
     legend.setLabelColor(colors.text)
+    # A line's legend entry is drawn as its line (solid, dashed), a bar set's as its fill.
+    legend.setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)
     legend.setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
 
@@ -131,12 +149,23 @@ def _bar_set(series: SeriesData, number: int, colors: ChartColors) -> QBarSet:
 def _value_axis(kinds: Sequence[str], top: float, colors: ChartColors) -> QValueAxis:
     axis = QValueAxis()
     unit = _UNITS.get(kinds[0], "") if len(set(kinds)) == 1 else ""
-    # Room past the longest bar for its value.
-    axis.setRange(0, max(top, 1.0) * 1.18)
     axis.setLabelFormat("%.0f" + unit.replace("%", "%%"))
-    axis.applyNiceNumbers()
+    if set(kinds) == {"share"}:
+        _share_ticks(axis)
+    else:
+        # Room past the longest bar for its value.
+        axis.setRange(0, max(top, 1.0) * 1.18)
+        axis.applyNiceNumbers()
     _style_axis(axis, colors)
     return axis
+
+
+def _share_ticks(axis: QValueAxis) -> None:
+    """0 to 100 % in quarters, with room past 100 % for a full bar's label."""
+    axis.setRange(0, 118)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(25)
 
 
 def bar_chart(data: ChartData, colors: ChartColors, *, horizontal: bool = True) -> QChart:
@@ -198,8 +227,7 @@ def trend_chart(data: ChartData, colors: ChartColors) -> QChart:
     bar_series.attachAxis(category_axis)
     bar_series.attachAxis(count_axis)
     share_axis = QValueAxis()
-    share_axis.setRange(0, 115)
-    share_axis.setTickCount(6)
+    _share_ticks(share_axis)
     share_axis.setLabelFormat("%.0f %%")
     share_axis.setTitleText("Share complete")
     _style_axis(share_axis, colors)

@@ -35,6 +35,7 @@ from intake_app.services.permissions import Permission
 from intake_app.ui.common.bus import Bus
 from intake_app.ui.common.flow_layout import FlowLayout
 from intake_app.ui.common.prompts import Prompter
+from intake_app.ui.reports.chart_data import period_label
 from intake_app.ui.reports.periods import PERIODS, period_dates
 from intake_app.ui.reports.sections import SECTIONS, Section, SectionView
 from intake_app.ui.worklist.model import CHANNEL_LABELS, PRIORITY_LABELS
@@ -138,13 +139,26 @@ class DashboardPage(QWidget):
         self.export_button.setText("E&xport")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
+        menu.setToolTipsVisible(True)
         self.export_actions: dict[str, QAction] = {}
-        for fmt, label in FORMATS.items():
-            action = menu.addAction(f"{label}…")
-            action.setObjectName(f"export_{fmt}")
-            action.triggered.connect(lambda _=False, f=fmt: self.export(f))
-            self.export_actions[fmt] = action
+        for scope, text in (("section", "This section as"), ("review", "Weekly review as")):
+            for fmt, label in FORMATS.items():
+                if scope == "review" and fmt == "csv":
+                    text_of = "Weekly review as CSV files (one a table)…"
+                else:
+                    text_of = f"{text} {label}…"
+                action = menu.addAction(text_of)
+                action.setObjectName(f"export_{scope}_{fmt}")
+                action.triggered.connect(lambda _=False, f=fmt, s=scope: self.export(f, s))
+                self.export_actions[f"{scope}_{fmt}"] = action
+            menu.addSeparator()
+        identified = menu.addAction("Referrals behind the chosen group, with &names…")
+        identified.setObjectName("export_identified")
+        identified.triggered.connect(self.export_identified)
+        self.export_actions["identified"] = identified
         self.export_button.setMenu(menu)
+        self.chosen_group: tuple[Section, str] | None = None
+        self._enable_identified()
         self.refresh_button = QPushButton("Re&compute")
 
         self.controls = FlowLayout(spacing=6)
@@ -305,6 +319,8 @@ class DashboardPage(QWidget):
             return CHANNEL_LABELS.get(value, value)
         if by == "priority":
             return PRIORITY_LABELS.get(value, value.capitalize())
+        if by in ("week", "month"):
+            return period_label(value)
         return value
 
     # -- events -----------------------------------------------------------------
@@ -334,7 +350,9 @@ class DashboardPage(QWidget):
         except ServiceError as exc:
             self.prompter.error(self, "Referrals behind a group", str(exc))
             return
-        ids = referral_ids(behind)
+        ids = behind.ids
+        self.chosen_group = (section, group)
+        self._enable_identified()
         title = section.title
         what = (
             f"the {len(ids)} referrals behind {self._group_name(group)} "
@@ -353,30 +371,79 @@ class DashboardPage(QWidget):
         )
         return Path(chosen) if chosen else None
 
-    def export(self, fmt: str) -> list[Path]:
-        """The section in sight as a file (CSV: its table), through the exports service."""
+    def export(self, fmt: str, scope: str = "section") -> list[Path]:
+        """What is shown as a file: the section in sight, or every section (the weekly
+        review) for the same period, grouping and clock. Through the exports service."""
+        from intake_app.services.reporting import build_report
         from intake_app.ui.reports.export import run_export
 
         view = self.current_section()
-        found = self._documents.get(view.section.key)
-        if found is None:
-            return []
-        document = found[0]
-        table = document.tables[0].key if fmt == "csv" and len(document.tables) == 1 else None
-        name = f"{document.file_stem(table)}.{fmt}"
-        out = self.ask_save_path(name, fmt)
+        if scope == "review":
+            start, end = self.dates()
+            try:
+                document = build_report(
+                    self.signed_in,
+                    "weekly_review",
+                    start,
+                    end,
+                    by=str(self.group_by.currentData()),
+                    held=self.held(),
+                )
+            except ServiceError as exc:
+                self.prompter.error(self, "Export report", str(exc))
+                return []
+        else:
+            found = self._documents.get(view.section.key)
+            if found is None:
+                return []
+            document = found[0]
+        single = len(document.tables) == 1
+        table = document.tables[0].key if fmt == "csv" and single else None
+        out = self.ask_save_path(f"{document.file_stem(table)}.{fmt}", fmt)
         if out is None:
             return []
         return run_export(self, self.signed_in, document, fmt, out, table, self.prompter)
 
+    def _enable_identified(self) -> None:
+        action = self.export_actions["identified"]
+        allowed = self.signed_in.actor.may(Permission.EXPORT_IDENTIFIED)
+        action.setEnabled(allowed and self.chosen_group is not None)
+        if not allowed:
+            action.setToolTip("Needs the identified-export permission")
+        elif self.chosen_group is None:
+            action.setToolTip("Click a bar or double-click a row to choose a group first")
+        else:
+            section, group = self.chosen_group
+            action.setToolTip(f"{self._group_name(group)} ({section.title})")
 
-def referral_ids(behind: object) -> list[int]:
-    """The ids in what `referrals_behind` returns: a document whose first table has an id
-    column, or a sequence of ids."""
-    if isinstance(behind, ReportDocument):
-        table = behind.tables[0]
-        keys = [c.key for c in table.columns]
-        column = next(k for k in ("referral_id", "id", "referral") if k in keys)
-        index = keys.index(column)
-        return [int(row[index]) for row in table.rows]  # type: ignore[call-overload]
-    return [int(i) for i in behind]  # type: ignore[attr-defined]
+    def export_identified(self) -> list[Path]:
+        """The referrals behind the chosen group, with the patients' names: only after the
+        manager says so in a dialog; the service checks the permission and audits."""
+        from intake_app.services.reporting import referrals_behind
+        from intake_app.ui.reports.export import IdentifiedExportDialog, run_export
+
+        if self.chosen_group is None:
+            return []
+        if not self.signed_in.actor.may(Permission.EXPORT_IDENTIFIED):
+            # Asked before anything else: the service would refuse it too (and audit that).
+            self.prompter.error(self, "Export with names", "Needs the identified-export permission")
+            return []
+        section, group = self.chosen_group
+        start, end = self.dates()
+        by = self.grouping(section) or ("partner" if section.key == "partners" else None)
+        fmt = IdentifiedExportDialog.ask(self, self._group_name(group))
+        if fmt is None:
+            return []
+        try:
+            behind = referrals_behind(
+                self.signed_in, section.key, start, end, by, group, identified=True
+            )
+        except ServiceError as exc:
+            self.prompter.error(self, "Export with names", str(exc))
+            return []
+        document = behind.document
+        assert document is not None
+        out = self.ask_save_path(f"{document.file_stem()}.{fmt}", fmt)
+        if out is None:
+            return []
+        return run_export(self, self.signed_in, document, fmt, out, None, self.prompter)

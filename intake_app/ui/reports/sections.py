@@ -22,7 +22,9 @@ from intake_app.ui.reports.chart_data import (
     ChartData,
     access_chart,
     columns_chart,
+    funnel_chart,
     group_column,
+    standards_chart,
     trend_chart_data,
 )
 from intake_app.ui.reports.table_model import ReportSortProxy, ReportTableModel, ValueRole
@@ -33,15 +35,15 @@ class Section:
     key: str  # the report kind build_report computes for it
     title: str
     grouped: bool  # broken down by the dashboard's group-by (else by its own rows)
-    chart: str  # "access", "trend", or the column kinds drawn as bars ("share", "count", ...)
+    chart: str  # access, trend, funnel, standards, or the column kind drawn as bars
 
 
 SECTIONS = (
     Section("access_times", "Access times", True, "access"),
     Section("volume", "Volume", True, "trend"),
-    Section("funnel", "Funnel", True, "count"),
+    Section("funnel", "Funnel", True, "funnel"),
     Section("partners", "Partners", False, "share"),
-    Section("standards", "Standards", True, "share"),
+    Section("standards", "Standards", True, "standards"),
     Section("lag", "Lag", True, "days"),
 )
 
@@ -58,7 +60,12 @@ class TablePane(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setProperty("role", "hint")
-        names = {"group": name, "measure": lambda m: MEASURE_LABELS.get(m, m)}
+        names = {
+            "group": name,
+            "partner": name,
+            "measure": lambda m: MEASURE_LABELS.get(m, m),
+            "step": lambda s: s.replace("_", " ").capitalize(),
+        }
         self.model = ReportTableModel(parent=self, names=names)
         self.proxy = ReportSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -148,6 +155,8 @@ class SectionView(QWidget):
         top.addStretch(1)
         chart_layout.addLayout(top)
         chart_layout.addWidget(self.chart_note)
+        # Takes the room only while no chart is shown (the chart has the stretch).
+        chart_layout.addStretch(0)
         self.tables_box = QWidget()
         self.tables_layout = QVBoxLayout(self.tables_box)
         self.tables_layout.setContentsMargins(0, 0, 0, 0)
@@ -199,6 +208,10 @@ class SectionView(QWidget):
             return access_chart(table, str(self.measure.currentData()), self.name)
         if self.section.chart == "trend":
             return trend_chart_data(self.trend, self.name) if self.trend is not None else None
+        if self.section.chart == "funnel":
+            return funnel_chart(table)
+        if self.section.chart == "standards":
+            return standards_chart(table)
         return columns_chart(table, (self.section.chart,), self.name)
 
     def _draw(self) -> None:
@@ -208,12 +221,15 @@ class SectionView(QWidget):
         if self.chart_view is None:
             view = ChartView()
             view.category_clicked.connect(self.group_chosen)
-            self.chart_box.layout().addWidget(view)
+            layout = self.chart_box.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(layout.count() - 1, view, 1)
             self.chart_view = view
         assert isinstance(self.chart_view, ChartView)
         if data is None:
             self.chart_view.hide()
-            self.chart_note.setText("Nothing to draw for this period.")
+            self.chart_note.setText("Nothing to draw: no values for this period and grouping.")
+            self.chart_note.show()
             return
         self.chart_view.show()
         colors = ChartColors.of(self.palette())
