@@ -59,29 +59,40 @@ def test_first_paint_after_choosing_a_period(qapp: QApplication, big_demo: Path)
     figures: dict[str, object] = {"referrals": SIZE, "goal_ms": GOAL_MS}
 
     def measure(choice: str, runs: int) -> dict[str, object]:
-        paints, computes = [], []
+        paints, computes, reports = [], [], []
         for _ in range(runs):
             dashboard.set_period("custom")  # so that the choice below is a change
             qapp.processEvents()
-            view = dashboard.current_section().chart_view
-            assert view is not None
-            painted = Painted()
-            view.viewport().installEventFilter(painted)
+            section = dashboard.current_section()
+            # Painted when the chart (if there is one to draw) and the table have painted.
+            targets = [section.panes[0].view.viewport()]
+            if section.chart_view is not None:
+                targets.append(section.chart_view.viewport())
+            filters = [Painted() for _ in targets]
+            for target, painted in zip(targets, filters, strict=True):
+                target.installEventFilter(painted)
             start = time.perf_counter()
             dashboard.set_period(choice)
+            shown = [t for t in targets if t.isVisible()]
+            waiting = [f for t, f in zip(targets, filters, strict=True) if t in shown]
             deadline = start + 30
-            while painted.at is None and time.perf_counter() < deadline:
+            while any(f.at is None for f in waiting) and time.perf_counter() < deadline:
                 qapp.processEvents()
-            view.viewport().removeEventFilter(painted)
-            assert painted.at is not None
-            paints.append((painted.at - start) * 1000)
+            for target, painted in zip(targets, filters, strict=True):
+                target.removeEventFilter(painted)
+            times = [f.at for f in waiting]
+            assert times and None not in times
+            painted_at = max(t for t in times if t is not None)
+            paints.append((painted_at - start) * 1000)
             computes.append(dashboard.last_compute_ms)
+            reports.append(dashboard.last_report_ms)
         first, last = dashboard.dates()
         return {
             "period": f"{first}..{last}",
             "first_paint_median_ms": round(statistics.median(paints)),
             "first_paint_max_ms": round(max(paints)),
-            "of_which_report_and_tables_ms": round(statistics.median(computes)),
+            "of_which_build_report_ms": round(statistics.median(reports)),
+            "of_which_report_tables_and_chart_ms": round(statistics.median(computes)),
         }
 
     try:

@@ -80,6 +80,8 @@ class DashboardPage(QWidget):
         self.ask_save_path: Callable[[str, str], Path | None] = self._ask_save_path
         self._documents: dict[str, tuple[ReportDocument, Table | None]] = {}
         self._stale = True
+        # How long the last section took: its report(s) alone, and with its tables and chart.
+        self.last_report_ms = 0.0
         self.last_compute_ms = 0.0
         self._make_controls()
         self.tabs = QTabWidget()
@@ -266,6 +268,7 @@ class DashboardPage(QWidget):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             document, trend = self._compute(view.section, start, end)
+            self.last_report_ms = (time.perf_counter() - began) * 1000
         except ServiceError as exc:
             view.show_error(str(exc))
             self._documents.pop(key, None)
