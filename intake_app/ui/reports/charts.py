@@ -202,6 +202,7 @@ def bar_chart(data: ChartData, colors: ChartColors, *, horizontal: bool = True) 
     bars.attachAxis(category_axis)
     bars.attachAxis(value_axis)
     chart.legend().setVisible(len(series) > 1)
+    _rectangles_for_bars(chart)
     return chart
 
 
@@ -210,7 +211,12 @@ def trend_chart(data: ChartData, colors: ChartColors) -> QChart:
     chart = _base_chart(data.title, colors)
     bars, lines, categories = data.series[0], data.lines, data.labels
     bar_series = QBarSeries()
-    bar_series.append(_bar_set(bars, 0, colors))
+    bar_set = _bar_set(bars, 0, colors)
+    # A pale fill: the lines' value labels cross the bars and must read on them.
+    fill = QColor(colors.series[0])
+    fill.setAlpha(70)
+    bar_set.setBrush(QBrush(fill))
+    bar_series.append(bar_set)
     bar_series.setLabelsVisible(True)
     bar_series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
     bar_series.setLabelsFormat("@value")
@@ -251,4 +257,13 @@ def trend_chart(data: ChartData, colors: ChartColors) -> QChart:
         chart.addSeries(series)
         series.attachAxis(category_axis)
         series.attachAxis(share_axis)
+    _rectangles_for_bars(chart)
     return chart
+
+
+def _rectangles_for_bars(chart: QChart) -> None:
+    """Bar sets keep a square legend marker (their fill); lines show their own style."""
+    for series in chart.series():
+        if isinstance(series, QAbstractBarSeries):
+            for marker in chart.legend().markers(series):
+                marker.setShape(QLegend.MarkerShape.MarkerShapeRectangle)
