@@ -111,8 +111,9 @@ def append_many(
             "outcome": outcome,
             "workstation": workstation,
             "prev_hash": prev,
-            "detail": detail,
         }
+        if detail:
+            row["detail"] = detail
         prev = entry_hash(key, prev, row)
         row["hash"] = prev
         rows.append(row)

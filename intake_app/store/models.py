@@ -322,7 +322,9 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
     # What a settings change changed, as JSON {"before": ..., "after": ...}; never a patient
     # value. Chained into the hash when not empty, so entries from before it still verify.
-    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # No Python default: an entry without a detail leaves the column out of the INSERT, so
+    # audit entries can still be written on a schema from before 0007 (as it is upgraded).
+    detail: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class PendingLetter(Base):
