@@ -27,10 +27,10 @@ from intake_app.cli import (
     referrals,
     reports,
     setup,
+    standards,
     targets,
     users,
 )
-from intake_app.cli import standards as standards_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.register(sub)
     targets.register(sub)
     holidays.register(sub)
-    standards_cli.register(sub)
+    standards.register(sub)
     return parser
 
 

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass
 
 from intake_app.domain import DomainError
 from intake_app.domain.metrics import MEASURES
+from intake_app.domain.targets import MAX_DAYS, DayUnit
 
-UNITS = ("business", "calendar")
+UNITS = tuple(u.value for u in DayUnit)
 MAX_STANDARDS = 20
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.,:()%/-]{0,59}$")
 
@@ -48,8 +49,8 @@ def make_standard(name: str, measure: str, unit: str, days: int, threshold: floa
         raise DomainError(f"{measure!r} is not one of {', '.join(MEASURES)}", "measure")
     if unit not in UNITS:
         raise DomainError(f"{unit!r} is not one of {', '.join(UNITS)}", "unit")
-    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
-        raise DomainError("must be a whole number of days from 0 to 365", "days")
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
+        raise DomainError(f"must be a whole number of days from 0 to {MAX_DAYS}", "days")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise DomainError("must be a share between 0 and 1, e.g. 0.93", "threshold")
     if not 0 < threshold <= 1:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from intake_app.domain.enums import Channel, CloseReason, Priority, Trigger, Urgency
+from intake_app.domain.holds import HoldReason
 from intake_app.services.referrals import Referrals
 from tests.factories import log_referral
 
@@ -140,10 +141,6 @@ def build(staff, record_consult_letter) -> Fixture:  # type: ignore[no-untyped-d
 
 def hold(referrals, referral_id, reason, start, end) -> None:  # type: ignore[no-untyped-def]
     """A hold from `start` to `end` (None: still on hold), through the holds service."""
-    try:
-        from intake_app.domain.holds import HoldReason
-    except ImportError:  # TODO(figures): until the holds work is merged
-        return
     referrals.hold(referral_id, HoldReason(reason), start)
     if end is not None:
         referrals.resume(referral_id, end)

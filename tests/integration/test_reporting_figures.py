@@ -9,14 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from intake_app.domain.enums import Role
-from intake_app.services.reporting import build_report
+from intake_app.services.errors import PermissionDenied, ServiceError
+from intake_app.services.reporting import build_report, referrals_behind
 from intake_app.services.reporting.standards import set_standard
 from intake_app.services.users import add_user
-from intake_app.store.models import Event
-from tests.conftest import ADMIN_PASSWORD, MANAGER_PASSWORD, ClinicFiles, Clock
+from intake_app.store.models import AuditEntry, Event
+from tests.conftest import ADMIN_PASSWORD, MANAGER_PASSWORD, PASSWORDS, ClinicFiles, Clock
 from tests.integration import reporting_fixture as fx
 
 
@@ -116,6 +117,27 @@ def test_access_times_elapsed(figures) -> None:  # type: ignore[no-untyped-def]
     # first consult: R7 192, R1 336, R2 425 -> median 336, p90 at 1.8 -> 336 + .8 * 89 =
     # 407.2. R1 (urgent, 7 business days, Veterans Day skipped: end of Thursday 12) missed.
     assert summary(one(doc, "access_times", measure="first_consult")) == (3, 336.0, 407.2, 0.6667)
+
+
+def test_access_times_adjusted_subtract_patient_unavailable_holds(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    doc = build_report(manager, "access_times", fx.START, fx.END, held="adjusted")
+    assert doc.held == "adjusted"
+    # No patient-unavailable hold falls before an acknowledgement or a records-complete
+    # time (R3's awaiting-referrer hold is the clinic's time): as elapsed.
+    assert summary(one(doc, "access_times", measure="acknowledge")) == (6, 0.75, 47.0, 0.8333)
+    assert summary(one(doc, "access_times", measure="records_complete")) == (6, 0.0, 45.0, 1.0)
+    # triage: R6 held 20 h before it: 24 - 20 = 4 -> 1, 4, 24, 24, 140: median 24, p90 93.6.
+    assert summary(one(doc, "access_times", measure="triage")) == (5, 24.0, 93.6, 0.8)
+    # first consult: R2 held 96 h: 425 - 96 = 329 -> 192, 329, 336: median 329, p90 at 1.8
+    # -> 329 + .8 * 7 = 334.6.
+    assert summary(one(doc, "access_times", measure="first_consult")) == (3, 329.0, 334.6, 0.6667)
+    by_priority = build_report(
+        manager, "access_times", fx.START, fx.END, by="priority", held="adjusted"
+    )
+    # soon triage: R6 4, R2 140 -> median 72, p90 4 + .9 * 136 = 126.4 (elapsed: 24 and 140).
+    soon = one(by_priority, "access_times", group="soon", measure="triage")
+    assert summary(soon) == (2, 72.0, 126.4, 0.5)
 
 
 def test_access_times_by_priority_keeps_untriaged_referrals(figures) -> None:  # type: ignore[no-untyped-def]
@@ -296,6 +318,17 @@ def test_standards_met_exactly_at_the_boundary(figures, admin) -> None:  # type:
     )
 
 
+def test_standards_on_the_adjusted_clock(figures, admin) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    set_standard(admin, "Consult in 14 days", "first_consult", "calendar", 14, 0.9)
+    doc = build_report(manager, "standards", fx.START, fx.END, held="adjusted")
+    consult = one(doc, "standards", standard="Consult in 14 days", group="all")
+    # R2's 96 patient-unavailable hours bring its consult to Thursday 19 09:00, its 14th
+    # day: within. 3 of 3: met.
+    assert (consult["met"], consult["count"], consult["result"]) == (3, 3, "met")
+    assert "adjusted" in doc.table("standards").note
+
+
 def test_default_standards_apply_until_changed(figures) -> None:  # type: ignore[no-untyped-def]
     manager, _ = figures
     doc = build_report(manager, "standards", fx.START, fx.END, by="priority")
@@ -348,3 +381,72 @@ def test_no_name_mrn_or_birth_date_in_any_cell(figures) -> None:  # type: ignore
         for secret in (*fx.NAMES, *fx.MRNS, *(b.isoformat() for b in fx.BIRTHS)):
             assert secret not in text
         assert not doc.identified
+
+
+def test_referrals_behind_a_group(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, fixture = figures
+    ids = fixture.ids
+    behind = referrals_behind(
+        manager, "partners", fx.START, fx.END, "partner", "Valley Gastroenterology"
+    )
+    # Valley's referrals of the period, in order of receipt (R8 is outside it).
+    assert behind.ids == (ids["R1"], ids["R3"], ids["R7"])
+    assert behind.document is None and behind.table is None
+    everyone = referrals_behind(manager, "volume", fx.START, fx.END, None, "all")
+    assert len(everyone.ids) == 7
+    week = referrals_behind(manager, "volume", fx.START, fx.END, "week", "2026-11-09")
+    assert week.ids == (ids["R6"], ids["R3"], ids["R7"])
+    untriaged = referrals_behind(manager, "funnel", fx.START, fx.END, "priority", "untriaged")
+    assert untriaged.ids == (ids["R5"], ids["R3"])
+
+
+def test_identified_referrals_name_the_patients_and_are_audited(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, fixture = figures
+    behind = referrals_behind(
+        manager, "partners", fx.START, fx.END, "partner", "Riverside Family Medicine", True
+    )
+    assert behind.document is not None and behind.document.identified
+    table = behind.document.tables[0]
+    names = [row[table.column("family_name")] for row in table.rows]
+    assert names == ["Brown", "Fischer"]  # R2, R6
+    assert [row[table.column("mrn")] for row in table.rows] == ["MRN-702", "MRN-706"]
+    with manager.clinic.session() as session:
+        audited = session.execute(
+            select(AuditEntry.entity_id).where(AuditEntry.action == "report_identified")
+        ).scalars()
+        assert sorted(audited) == sorted([str(fixture.ids["R2"]), str(fixture.ids["R6"])])
+
+
+@pytest.mark.parametrize("user", ["cora", "tess", "admin"])
+def test_identified_referrals_are_refused_without_the_permission(built_files, clock, user) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.auth import sign_in
+
+    with sign_in(built_files.db, user, PASSWORDS[user], clock=clock) as signed_in:
+        for identified in (True, False):
+            with pytest.raises(PermissionDenied):
+                referrals_behind(signed_in, "volume", fx.START, fx.END, None, "all", identified)
+        with signed_in.clinic.session() as session:
+            denied = session.execute(
+                select(AuditEntry.action).where(AuditEntry.outcome == "denied")
+            ).scalars()
+            assert "report_identified" in list(denied)
+
+
+def test_a_group_needs_a_grouping(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    with pytest.raises(ServiceError, match="group: 'fax' needs a grouping"):
+        referrals_behind(manager, "lag", fx.START, fx.END, None, "fax")
+
+
+def test_a_short_period_counts_the_same(figures) -> None:  # type: ignore[no-untyped-def]
+    manager, _ = figures
+    # One day of eight referrals: read through the index, not the whole table; the week
+    # row of Monday 2 November holds R1 alone (complete at receipt, lag 3 days).
+    day = date(2026, 11, 2)
+    doc = build_report(manager, "weekly_review", day, day)
+    assert one(doc, "volume", group="2026-11-02")["received"] == 1
+    assert one(doc, "volume", group="2026-11-02")["complete_at_receipt"] == 1
+    assert (
+        one(doc, "lag", group_by="partner", group="Valley Gastroenterology")["median_days"] == 3.0
+    )
+    assert summary(one(doc, "access_times", measure="first_consult")) == (1, 336.0, 336.0, 0.0)

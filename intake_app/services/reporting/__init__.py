@@ -82,11 +82,13 @@ def build_report(
 
 
 def _tables(source: Source, keys: tuple[str, ...], by: str | None, held: Held) -> tuple[Table, ...]:
-    facts = measured(source, by, held) if {"access_times", "standards"} & set(keys) else []
+    # The access measures are read once for the access-time and standards tables.
+    facts = measured(source) if {"access_times", "standards", "partners"} & set(keys) else []
     tables: list[Table] = []
     for key in keys:
         if key == "access_times":
-            tables.append(access_table(access_rows(by, access_summaries(source, facts)), held))
+            summaries = access_summaries(source, facts, by, held)
+            tables.append(access_table(access_rows(by, summaries), held))
         elif key == "standards":
             tables.append(standards_table(source, by, facts, held))
         elif key == "volume":
@@ -94,10 +96,8 @@ def _tables(source: Source, keys: tuple[str, ...], by: str | None, held: Held) -
         elif key == "funnel":
             tables.append(funnel_table(source, by))
         elif key == "partners":
-            by_partner = measured(source, "partner", held)
-            tables.append(
-                partner_table(source, access_summaries(source, by_partner), item_labels(source))
-            )
+            by_partner = access_summaries(source, facts, "partner", held)
+            tables.append(partner_table(source, by_partner, item_labels(source)))
         elif key == "lag":
             tables.append(lag_table(source, by))
     return tuple(tables)

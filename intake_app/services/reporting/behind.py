@@ -18,7 +18,7 @@ from intake_app.services.reporting.common import (
     document,
     period_of,
 )
-from intake_app.services.reporting.rows import Source
+from intake_app.services.reporting.rows import ID, RECEIVED, Source
 from intake_app.store.models import Referral
 
 IDENTIFIED_COLUMNS = (
@@ -74,10 +74,9 @@ def referrals_behind(
     with clinic.session() as session, session.begin():
         source = Source.open(session, clinic, period)
         name_of = source.grouper(by)
-        rows = source.rows(Referral.id)
         ids = tuple(
-            int(row[-1])
-            for row in sorted(rows, key=lambda r: (r[0], r[-1]))
+            int(row[ID])
+            for row in sorted(source.facts, key=lambda r: (r[RECEIVED], r[ID]))
             if group_value == ALL or name_of(row) == group_value
         )
         named = _named(source, ids) if identified else None

@@ -5,8 +5,15 @@ from intake_app.domain.figures import ALL, CLOSINGS, FUNNEL_STEPS, FunnelCounts,
 from intake_app.domain.figures import share as share_of
 from intake_app.domain.report_tables import Column, Table
 from intake_app.services.reporting.common import GROUP_COLUMNS
-from intake_app.services.reporting.rows import Source
-from intake_app.store.models import Referral
+from intake_app.services.reporting.rows import (
+    ACKNOWLEDGED,
+    CLOSED_FROM,
+    SCHEDULED,
+    SEEN,
+    STATE,
+    TRIAGED,
+    Source,
+)
 
 FUNNEL_COLUMNS = (
     *GROUP_COLUMNS,
@@ -19,18 +26,12 @@ FUNNEL_COLUMNS = (
 
 
 def funnel_table(source: Source, by: str | None) -> Table:
-    rows = source.rows(
-        Referral.state,
-        Referral.closed_from,
-        Referral.acknowledged_at.is_not(None),
-        Referral.triaged_at.is_not(None),
-        Referral.scheduled_at.is_not(None),
-        Referral.seen_at.is_not(None),
-    )
     groups = source.groups(by)
     funnels: dict[str, FunnelCounts] = {ALL: FunnelCounts.empty()}
-    for row in rows:
-        state, closed_from, acknowledged, triaged, scheduled, seen = row[-6:]
+    for row in source.facts:
+        state, closed_from = row[STATE], row[CLOSED_FROM]
+        acknowledged, triaged = row[ACKNOWLEDGED] is not None, row[TRIAGED] is not None
+        scheduled, seen = row[SCHEDULED], row[SEEN] is not None
         for group in groups(row):
             funnel = funnels.get(group) or funnels.setdefault(group, FunnelCounts.empty())
             funnel.add(

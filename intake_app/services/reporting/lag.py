@@ -1,11 +1,13 @@
 """The lag between the day a partner sent a referral and the day it was logged, in days."""
 
+from datetime import date
+
 from intake_app.domain.figures import ALL, median_p90
 from intake_app.domain.report_tables import Column, Table
 from intake_app.services.reporting.common import GROUP_COLUMNS
-from intake_app.services.reporting.rows import RECEIVED, Source
-from intake_app.store.models import Referral
+from intake_app.services.reporting.rows import RECEIVED, SENT_ON, Source
 
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
 LAG_COLUMNS = (
     *GROUP_COLUMNS,
     Column("received", "Received", "count"),
@@ -17,9 +19,15 @@ LAG_COLUMNS = (
 
 def lag_table(source: Source, by: str | None) -> Table:
     """Per `by`; when the report is not broken down, by partner and by channel."""
-    rows = source.rows(Referral.partner_sent_on)
-    # The day it was logged, in clinic time, less the day the partner says it sent it.
-    lags = [None if r[-1] is None else float((source.days(r[RECEIVED]) - r[-1]).days) for r in rows]
+    rows = source.facts
+    # The day it was logged, in clinic time, less the day the partner says it sent it (as
+    # POSIX seconds of that date's midnight, UTC: whole days since 1970).
+    lags = [
+        None
+        if r[SENT_ON] is None
+        else float(source.days(r[RECEIVED]).toordinal() - _EPOCH_DAY - round(r[SENT_ON] / 86400))
+        for r in rows
+    ]
     known = [lag for lag in lags if lag is not None]
     table_rows = [(by or ALL, ALL, len(rows), len(known), *median_p90(known, 1))]
     for grouping in (by,) if by else ("partner", "channel"):

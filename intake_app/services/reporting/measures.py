@@ -6,73 +6,112 @@ standards: each referral's step times are read once, its deadlines worked out on
 (service line, priority, day of receipt) or (unit, days, day of receipt).
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from datetime import UTC, date, datetime, time
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from intake_app.domain.calendar import BusinessCalendar
-from intake_app.domain.enums import Priority
+from intake_app.domain.figures import ALL
+from intake_app.domain.holds import HOLD_EVENTS, HoldSpan, paused_within, spans_from_events
 from intake_app.domain.metrics import MEASURES, MeasureSummary, summarise
 from intake_app.domain.targets import AccessTargets, DayUnit
 from intake_app.services.reporting.common import Held
-from intake_app.services.reporting.rows import LINE, PRIORITY, RECEIVED, Source
-from intake_app.store.engine import epoch_seconds
-from intake_app.store.models import Referral
-
-STEP_COLUMNS = (
-    Referral.acknowledged_at,
-    Referral.records_complete_at,
-    Referral.triaged_at,
-    Referral.seen_at,
+from intake_app.services.reporting.rows import (
+    ID,
+    LINE,
+    PRIORITY,
+    PROPOSED,
+    RECEIVED,
+    STEPS,
+    Source,
 )
+from intake_app.store.models import Event
 
 
 class Measured(NamedTuple):
-    """One referral: its groups, day of receipt, the priority its targets are read for,
-    and per measure the seconds from receipt to the step (None: not reached) on the chosen
-    clock, and the elapsed seconds (what a deadline is compared with, less the held time)."""
+    """One referral: what its targets are read for (service line, the final or else the
+    proposed priority, the day of receipt), and per measure the seconds from receipt to the
+    step (None: not reached) and the patient-unavailable seconds inside them (None when the
+    referral was never held so)."""
 
-    groups: tuple[str, ...]
     line: str
     level: str
     day: date
     received: float
     seconds: tuple[float | None, ...]
+    paused: tuple[float, ...] | None
+
+    def hours(self, index: int, held: Held) -> float | None:
+        seconds = self.seconds[index]
+        if seconds is None:
+            return None
+        if held == "adjusted" and self.paused is not None:
+            seconds -= self.paused[index]
+        return seconds / 3600.0
+
+    def step_on_clock(self, index: int, held: Held) -> float | None:
+        """The step's time as POSIX seconds, less the held time on the adjusted clock."""
+        seconds = self.seconds[index]
+        if seconds is None:
+            return None
+        if held == "adjusted" and self.paused is not None:
+            seconds -= self.paused[index]
+        return self.received + seconds
 
 
-def measured(source: Source, by: str | None, held: Held) -> list[Measured]:
-    rows = source.rows(
-        Referral.id,
-        Referral.proposed_priority,
-        *(epoch_seconds(c) for c in STEP_COLUMNS),
-    )
-    groups = source.groups(by)
-    paused = _paused_seconds(source, rows) if held == "adjusted" else {}
+def measured(source: Source) -> list[Measured]:
+    """The measures of every referral of `source.facts`, in the same order."""
+    facts = source.facts
+    holds = hold_spans(source.session, source.period.lower)
     found = []
-    for row in rows:
+    for row in facts:
         received = row[RECEIVED]
-        referral_id, proposed, *steps = row[-2 - len(STEP_COLUMNS) :]
-        held_for = paused.get(referral_id)
-        seconds = tuple(
-            None if step is None else step - received - (held_for[i] if held_for else 0.0)
-            for i, step in enumerate(steps)
-        )
+        steps = [row[i] for i in STEPS]
+        spans = holds.get(row[ID])
         found.append(
             Measured(
-                groups(row),
                 row[LINE],
-                row[PRIORITY] or proposed,
+                row[PRIORITY] or row[PROPOSED],
                 source.days(received),
                 received,
-                seconds,
+                tuple(None if step is None else step - received for step in steps),
+                None if spans is None else _paused(spans, received, steps),
             )
         )
     return found
 
 
-def _paused_seconds(source: Source, rows: Sequence[Any]) -> dict[int, list[float]]:
-    """Patient-unavailable time within each measured interval (filled in with the holds)."""
-    return {}
+def _paused(
+    spans: list[HoldSpan], received: float, steps: Sequence[float | None]
+) -> tuple[float, ...]:
+    """Patient-unavailable seconds inside [received, step] of each step reached."""
+    start = _utc(received)
+    return tuple(
+        0.0 if step is None else paused_within(spans, start, _utc(step)).total_seconds()
+        for step in steps
+    )
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def hold_spans(session: Session, received_from: datetime) -> dict[int, list[HoldSpan]]:
+    """The holds of referrals received from `received_from` on, by referral, from their
+    hold events in one query by the events' kind-and-time index (a hold starts after its
+    referral's receipt, so the events since then are enough)."""
+    events: defaultdict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
+    for referral_id, kind, detail, at in session.execute(
+        select(Event.referral_id, Event.kind, Event.detail, Event.effective_at)
+        .where(Event.kind.in_(HOLD_EVENTS), Event.effective_at >= received_from)
+        .order_by(Event.referral_id, Event.effective_at, Event.id)
+    ):
+        events[referral_id].append((kind, detail, at))
+    return {rid: spans_from_events(found) for rid, found in events.items()}
 
 
 class Deadlines:
@@ -88,11 +127,8 @@ class Deadlines:
         key = (line, level, day)
         due = self._targets.get(key)
         if due is None:
-            priority = Priority(level)
-            targets = [self.targets.target(line, priority, m) for m in MEASURES]
-            due = self._targets[key] = tuple(
-                self.within(day, t.unit.value, t.days) for t in targets
-            )
+            targets = (self.targets.target(line, level, m) for m in MEASURES)
+            due = self._targets[key] = tuple(self.within(day, t.unit, t.days) for t in targets)
         return due
 
     def within(self, day: date, unit: str, days: int) -> float:
@@ -100,36 +136,35 @@ class Deadlines:
         key = (day, unit, days)
         due = self._days.get(key)
         if due is None:
-            if unit == "calendar":
-                end = datetime.combine(
-                    day + timedelta(days=days + 1), time(0), tzinfo=self.calendar.tz
-                )
-            else:
-                moment = datetime.combine(day, time(12), tzinfo=self.calendar.tz)
-                end = self.calendar.deadline(moment, days, DayUnit.BUSINESS)
-            due = self._days[key] = end.timestamp()
+            moment = datetime.combine(day, time(12), tzinfo=self.calendar.tz)
+            due = self._days[key] = self.calendar.deadline(moment, days, DayUnit(unit)).timestamp()
         return due
 
 
-def access_summaries(source: Source, facts: list[Measured]) -> dict[str, dict[str, MeasureSummary]]:
-    """Per group (and "all"), each measure's count, median, p90 and share within target."""
+def access_summaries(
+    source: Source, facts: list[Measured], by: str | None, held: Held
+) -> dict[str, dict[str, MeasureSummary]]:
+    """Per group (and "all"), each measure's count, median, p90 and share within target.
+
+    Hours on the `held` clock; within target on the adjusted clock whichever is shown, as
+    due times are (domain.metrics.measure): a patient's wait extends the clinic's target."""
     deadlines = Deadlines(source.clinic.calendar, source.clinic.targets)
-    hours: dict[str, list[list[float]]] = {}
-    within: dict[str, list[list[bool]]] = {}
-    for fact in facts:
+    hours: dict[str, list[list[float]]] = {ALL: [[] for _ in MEASURES]}
+    within: dict[str, list[list[bool]]] = {ALL: [[] for _ in MEASURES]}
+    groups_of = source.groups(by)
+    for row, fact in zip(source.facts, facts, strict=True):
         due = deadlines.of_targets(fact.line, fact.level, fact.day)
-        for group in fact.groups:
+        for group in groups_of(row):
             group_hours = hours.get(group)
             if group_hours is None:
                 group_hours = hours[group] = [[] for _ in MEASURES]
                 within[group] = [[] for _ in MEASURES]
             group_within = within[group]
-            for i, seconds in enumerate(fact.seconds):
-                if seconds is not None:
-                    group_hours[i].append(seconds / 3600.0)
-                    group_within[i].append(fact.received + seconds < due[i])
-    hours.setdefault("all", [[] for _ in MEASURES])
-    within.setdefault("all", [[] for _ in MEASURES])
+            for i in range(len(MEASURES)):
+                value = fact.hours(i, held)
+                if value is not None:
+                    group_hours[i].append(value)
+                    group_within[i].append(fact.step_on_clock(i, "adjusted") < due[i])  # type: ignore[operator]
     return {
         g: {m: summarise(m, hours[g][i], within[g][i]) for i, m in enumerate(MEASURES)}
         for g in hours
@@ -137,17 +172,25 @@ def access_summaries(source: Source, facts: list[Measured]) -> dict[str, dict[st
 
 
 def share_within(
-    deadlines: Deadlines, facts: list[Measured], measure: str, unit: str, days: int
+    source: Source,
+    deadlines: Deadlines,
+    facts: list[Measured],
+    by: str | None,
+    standard: tuple[str, str, int],
+    held: Held,
 ) -> dict[str, tuple[int, int]]:
-    """Per group: (referrals that reached the measure's step, of those within the days)."""
+    """Per group: (referrals that reached the measure's step, of those within the days on
+    the `held` clock); `standard` is (measure, unit, days)."""
+    measure, unit, days = standard
     index = MEASURES.index(measure)
-    counts: dict[str, list[int]] = {"all": [0, 0]}
-    for fact in facts:
-        seconds = fact.seconds[index]
-        if seconds is None:
+    groups_of = source.groups(by)
+    counts: dict[str, list[int]] = {ALL: [0, 0]}
+    for row, fact in zip(source.facts, facts, strict=True):
+        step = fact.step_on_clock(index, held)
+        if step is None:
             continue
-        met = fact.received + seconds < deadlines.within(fact.day, unit, days)
-        for group in fact.groups:
+        met = step < deadlines.within(fact.day, unit, days)
+        for group in groups_of(row):
             bucket = counts.get(group) or counts.setdefault(group, [0, 0])
             bucket[0] += 1
             bucket[1] += met

@@ -1,14 +1,23 @@
 """The partner scorecard: per referring partner, what it sends and how the loop is closed."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import func, or_, select
 
 from intake_app.domain.figures import ALL, share, top_missing
 from intake_app.domain.metrics import MeasureSummary
 from intake_app.domain.report_tables import Column, Table
-from intake_app.services.reporting.rows import Source
+from intake_app.services.reporting.rows import (
+    CHECKLIST,
+    ID,
+    PARTNER,
+    RECEIVED,
+    RECORDS_COMPLETE,
+    SEEN,
+    Source,
+)
 from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Referral
 from intake_app.store.visibility import finished_only
 
@@ -35,60 +44,28 @@ def partner_table(
     labels: Mapping[str, str],
 ) -> Table:
     """`access`: the access measures by partner name (and "all"); `labels`: item names."""
-    period = source.period
-    in_period = (Referral.received_at >= period.lower, Referral.received_at < period.upper)
-    session = source.session
     names = source.partners
-
-    def run(stmt):  # type: ignore[no-untyped-def]
-        return session.connection().execute(finished_only(session, stmt)).all()
-
+    closed = _consult_letter_sent(source)
     # Sent, complete on arrival (the records-complete time is the time of receipt), seen,
     # and seen with a consult-completed letter on the timeline.
-    letter_sent = exists().where(
-        Event.referral_id == Referral.id,
-        Event.kind == "letter",
-        Event.detail.like(f"{CONSULT_COMPLETED}%"),
-    )
-    seen = Referral.seen_at.is_not(None)
-    sent = run(
-        select(
-            Referral.partner_id,
-            func.count(),
-            func.sum(case((Referral.records_complete_at == Referral.received_at, 1), else_=0)),
-            func.sum(case((seen, 1), else_=0)),
-            func.sum(case((and_(seen, letter_sent), 1), else_=0)),
-        )
-        .where(*in_period)
-        .group_by(Referral.partner_id)
-    )
-    # Required items not in hand when the referral was logged.
-    in_hand = exists().where(
-        ItemReceipt.referral_id == Referral.id,
-        ItemReceipt.item_key == ChecklistItem.key,
-        ItemReceipt.received_at <= Referral.received_at,
-    )
-    missing_rows = run(
-        select(Referral.partner_id, ChecklistItem.key, func.count())
-        .join(
-            ChecklistItem,
-            and_(ChecklistItem.checklist_id == Referral.checklist_id, ChecklistItem.required),
-        )
-        .where(*in_period, ~in_hand)
-        .group_by(Referral.partner_id, ChecklistItem.key)
-    )
-    missing: dict[str, Counter[str]] = {ALL: Counter()}
-    for partner_id, key, count in missing_rows:
-        name = names.get(partner_id, "")
-        missing.setdefault(name, Counter())[key] += count
-        missing[ALL][key] += count
     totals: dict[str, list[int]] = {ALL: [0, 0, 0, 0]}
-    for partner_id, *counts in sent:
-        totals[names.get(partner_id, "")] = [int(c or 0) for c in counts]
-        totals[ALL] = [a + int(c or 0) for a, c in zip(totals[ALL], counts, strict=True)]
+    incomplete: Counter[tuple[str, int]] = Counter()  # (partner, checklist) -> referrals
+    for row in source.facts:
+        name = names.get(row[PARTNER], "")
+        complete = row[RECORDS_COMPLETE]
+        on_arrival = complete is not None and complete - row[RECEIVED] < 0.5
+        seen = row[SEEN] is not None
+        if not on_arrival:
+            incomplete[(name, row[CHECKLIST])] += 1
+        for bucket in (totals[ALL], totals.get(name) or totals.setdefault(name, [0, 0, 0, 0])):
+            bucket[0] += 1
+            bucket[1] += on_arrival
+            bucket[2] += seen
+            bucket[3] += seen and row[ID] in closed
+    missing = _missing_on_arrival(source, incomplete)
     rows = []
     for name in [ALL, *sorted(n for n in totals if n != ALL)]:
-        n, complete, seen_count, closed = totals[name]
+        n, complete_count, seen_count, closed_count = totals[name]
         measures = access.get(name, {})
         records = measures.get("records_complete")
         acknowledge = measures.get("acknowledge")
@@ -96,13 +73,13 @@ def partner_table(
             (
                 name,
                 n,
-                share(complete, n),
+                share(complete_count, n),
                 records.median_hours if records else None,
                 top_missing(missing.get(name, Counter()), labels),
                 acknowledge.within_target_share if acknowledge else None,
                 seen_count,
-                closed,
-                share(closed, seen_count),
+                closed_count,
+                share(closed_count, seen_count),
             )
         )
     return Table(
@@ -113,3 +90,64 @@ def partner_table(
         note="Loop closed: share of the partner's seen referrals whose referrer was sent the "
         "consult-completed letter. Missing on arrival: required items, with counts.",
     )
+
+
+def _run(source: Source, stmt):  # type: ignore[no-untyped-def]
+    return source.session.connection().execute(finished_only(source.session, stmt)).all()
+
+
+def _in_period(source: Source) -> tuple[Any, ...]:
+    period = source.period
+    return (Referral.received_at >= period.lower, Referral.received_at < period.upper)
+
+
+def _consult_letter_sent(source: Source) -> set[int]:
+    """The referrals with a consult-completed letter sent since the period began (by the
+    events' kind-and-time index; the caller keeps those of the period)."""
+    found = source.session.execute(
+        select(Event.referral_id).where(
+            Event.kind == "letter",
+            Event.effective_at >= source.period.lower,
+            Event.detail.like(f"{CONSULT_COMPLETED}%"),
+        )
+    )
+    return {int(r[0]) for r in found}
+
+
+def _missing_on_arrival(
+    source: Source, incomplete: Counter[tuple[str, int]]
+) -> dict[str, Counter[str]]:
+    """Per partner, how often each required item was not in hand when a referral arrived.
+
+    Only referrals incomplete on arrival miss anything: their required items, less the ones
+    received by their time of receipt (counted in the database, by partner and checklist)."""
+    session, names = source.session, source.partners
+    required: dict[int, list[str]] = defaultdict(list)
+    for checklist_id, key in session.execute(
+        select(ChecklistItem.checklist_id, ChecklistItem.key).where(ChecklistItem.required)
+    ):
+        required[checklist_id].append(key)
+    in_hand: Counter[tuple[str, int, str]] = Counter()
+    for partner_id, checklist_id, key, count in _run(
+        source,
+        select(Referral.partner_id, Referral.checklist_id, ItemReceipt.item_key, func.count())
+        .join(ItemReceipt, ItemReceipt.referral_id == Referral.id)
+        .where(
+            *_in_period(source),
+            or_(
+                Referral.records_complete_at.is_(None),
+                Referral.records_complete_at > Referral.received_at,
+            ),
+            ItemReceipt.received_at <= Referral.received_at,
+        )
+        .group_by(Referral.partner_id, Referral.checklist_id, ItemReceipt.item_key),
+    ):
+        in_hand[(names.get(partner_id, ""), checklist_id, key)] += count
+    missing: dict[str, Counter[str]] = {ALL: Counter()}
+    for (name, checklist_id), referrals in incomplete.items():
+        for key in required.get(checklist_id, ()):
+            count = referrals - in_hand[(name, checklist_id, key)]
+            if count > 0:
+                missing.setdefault(name, Counter())[key] += count
+                missing[ALL][key] += count
+    return missing

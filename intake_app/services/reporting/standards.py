@@ -1,6 +1,8 @@
 """The clinic's standards: stored as one setting, shown and changed by administrators, and
 the share of each group that met each one, beside its threshold."""
 
+from dataclasses import asdict
+
 from sqlalchemy.orm import Session
 
 from intake_app.domain import DomainError
@@ -62,19 +64,20 @@ def remove_standard(signed_in: SignedIn, name: str) -> None:
 
 
 def _change(signed_in: SignedIn, action: str, name: str, change) -> None:  # type: ignore[no-untyped-def]
+    """Under the write lock (taken before the standards are read, so two administrators'
+    changes cannot overwrite each other); audited with the standards before and after."""
     clinic, actor = signed_in.clinic, signed_in.actor
-    clinic.require(actor, Permission.MANAGE_SETTINGS, action)
-    # The lock is taken before the standards are read, so two administrators' changes
-    # cannot overwrite each other.
-    with clinic.unit(actor, action, "standard", name[:40]) as unit:
-        before = stored_standards(unit.session)
+    with clinic.change_setting(actor, action, "standard", name[:40]) as setting:
+        before = stored_standards(setting.session)
         try:
             after = change(before)
         except DomainError as exc:
             raise ServiceError(str(exc)) from None
-        row = unit.session.get(Setting, SETTING)
+        setting.before = [asdict(s) for s in before]
+        setting.after = [asdict(s) for s in after]
+        row = setting.session.get(Setting, SETTING)
         if row is None:
-            unit.session.add(Setting(key=SETTING, value=standards_to_json(after)))
+            setting.session.add(Setting(key=SETTING, value=standards_to_json(after)))
         else:
             row.value = standards_to_json(after)
 
@@ -99,7 +102,8 @@ def standards_table(source: Source, by: str | None, facts: list[Measured], held:
     deadlines = Deadlines(source.clinic.calendar, source.clinic.targets)
     rows = []
     for standard in stored_standards(source.session):
-        counts = share_within(deadlines, facts, standard.measure, standard.unit, standard.days)
+        rule = (standard.measure, standard.unit, standard.days)
+        counts = share_within(source, deadlines, facts, by, rule, held)
         for group in ordered_groups(counts):
             count, met = counts[group]
             rows.append(

@@ -3,9 +3,7 @@
 from intake_app.domain.figures import ALL, ordered_groups, share
 from intake_app.domain.report_tables import Column, Table
 from intake_app.services.reporting.common import GROUP_COLUMNS
-from intake_app.services.reporting.rows import RECEIVED, Source
-from intake_app.store.engine import epoch_seconds
-from intake_app.store.models import Referral
+from intake_app.services.reporting.rows import RECEIVED, RECORDS_COMPLETE, Source
 
 VOLUME_COLUMNS = (
     *GROUP_COLUMNS,
@@ -19,11 +17,10 @@ VOLUME_COLUMNS = (
 
 def volume_table(source: Source, by: str) -> Table:
     """Received and complete, per group of `by` (the report's grouping, or week)."""
-    rows = source.rows(epoch_seconds(Referral.records_complete_at))
     groups = source.groups(by)
     counts: dict[str, list[int]] = {ALL: [0, 0, 0]}  # the "all" row even for an empty period
-    for row in rows:
-        complete = row[-1]
+    for row in source.facts:
+        complete = row[RECORDS_COMPLETE]
         # Complete at receipt: the last required item was in hand when it was logged (the
         # records-complete time is never before receipt, so equal means at receipt).
         at_receipt = complete is not None and complete - row[RECEIVED] < 0.5
