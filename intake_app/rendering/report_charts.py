@@ -79,18 +79,27 @@ def _find(columns: Sequence[Column], word: str, kinds: tuple[str, ...]) -> int |
     )
 
 
+NAME_KEYS = ("standard", "step", "partner", "group")  # columns that name a row, if present
+
+
 def _labels(table: Table, skip: set[str]) -> list[str]:
-    """A row's name: its text columns before the first number (bar the ones in `skip`)."""
-    text = []
-    for i, c in enumerate(table.columns):
-        if c.kind not in ("text", "date"):
-            break
-        if c.key not in skip and c.key != "group_by":
-            text.append(i)
+    """A row's name: its naming columns (`NAME_KEYS`), else its text columns before the first
+    number; the grouping too when rows of several groupings share the table."""
+    keys = [c.key for c in table.columns]
+    text = [i for i, k in enumerate(keys) if k in NAME_KEYS and k not in skip]
+    if not text:
+        for i, c in enumerate(table.columns):
+            if c.kind not in ("text", "date"):
+                break
+            if c.key not in skip and c.key != "group_by":
+                text.append(i)
+    if "group_by" in keys and len({row[keys.index("group_by")] for row in table.rows}) > 1:
+        text.insert(0, keys.index("group_by"))
     if not text:
         text = [0]
     return [
-        " · ".join(display_text(row[i], table.columns[i].kind) for i in text) for row in table.rows
+        " · ".join(display_text(row[i], table.columns[i].kind).replace("_", " ") for i in text)
+        for row in table.rows
     ]
 
 
@@ -297,8 +306,15 @@ def _target_tick(x: float, y: float, h: float) -> Line:
 
 
 def _funnel(table: Table, width: float, count: int) -> Drawing:
-    labels = _labels(table, set())
-    rows = list(zip(labels, table.rows, strict=True))[:MAX_BARS]
+    """The clinic-wide funnel (the "all" group's steps; the table has every group's)."""
+    keys = [c.key for c in table.columns]
+    rows_of = list(table.rows)
+    if "group" in keys:
+        first = rows_of[0][keys.index("group")]
+        rows_of = [r for r in rows_of if r[keys.index("group")] == first]
+    named = Table(table.key, table.title, table.columns, tuple(rows_of))
+    labels = _labels(named, {"group"})
+    rows = list(zip(labels, named.rows, strict=True))[:MAX_BARS]
     first = _number(rows[0][1][count]) or 0.0
     bars = []
     for label, row in rows:
@@ -363,12 +379,18 @@ def _shares(table: Table, width: float, share: int) -> Drawing:
 # -- a trend: one bar per week or month -------------------------------------------------------
 
 
+def _periods(table: Table) -> list[tuple[str, tuple[object, ...]]]:
+    """The rows of a trend, the clinic-wide "all" row left out when there are periods."""
+    rows = list(zip(_labels(table, set()), table.rows, strict=True))
+    periods = [(label, row) for label, row in rows if label != "all"]
+    return (periods or rows)[-MAX_BARS * 2 :]
+
+
 def _trend(table: Table, width: float, count: int) -> Drawing:
-    labels = _labels(table, set())
-    rows = list(zip(labels, table.rows, strict=True))[-MAX_BARS * 2 :]
+    rows = _periods(table)
     height = 150.0
     drawing = Drawing(width, height)
-    note = f"last {len(rows)} of {len(table.rows)} shown" if len(rows) < len(table.rows) else ""
+    note = f"last {len(rows)} of {len(table.rows)} shown" if len(rows) < len(table.rows) - 1 else ""
     _title(drawing, f"{table.columns[count].label}, by period", note)
     base_y, top_y = 28.0, height - 30
     values = [_number(row[count]) or 0.0 for _, row in rows]
@@ -405,8 +427,7 @@ def _trend(table: Table, width: float, count: int) -> Drawing:
 
 def _share_trend(table: Table, width: float) -> Drawing:
     """Each share column as a line across the periods, a different marker each, values written."""
-    labels = _labels(table, set())
-    rows = list(zip(labels, table.rows, strict=True))[-MAX_BARS * 2 :]
+    rows = _periods(table)
     shares = [i for i, c in enumerate(table.columns) if c.kind == "share"][:3]
     height = 140.0
     drawing = Drawing(width, height)
