@@ -17,7 +17,19 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from intake_app import __version__
-from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import (
+    audit,
+    corrections,
+    holds,
+    holidays,
+    imports,
+    letters,
+    referrals,
+    reports,
+    setup,
+    targets,
+    users,
+)
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -56,8 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    targets.register(sub)
+    holidays.register(sub)
     return parser
 
 

@@ -47,7 +47,8 @@ def register(sub: SubParsers) -> None:
             "--held",
             choices=["elapsed", "adjusted"],
             default="elapsed",
-            help="waits as they elapsed, or with patient-unavailable holds subtracted",
+            help="hours as the real wait (elapsed), or with patient-unavailable holds "
+            "subtracted (adjusted); within target is judged on the adjusted clock either way",
         )
         one.add_argument("--format", choices=FORMATS, default="csv")
         one.add_argument(
