@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from intake_app.rendering.report_cells import display_text
 from tests.conftest import COORDINATOR_PASSWORD, MANAGER_PASSWORD, TRIAGE_PASSWORD
 from tests.e2e.cli_helpers import run_as, run_process
-from tests.e2e.test_cli_report import HEADER, imported  # noqa: F401  (the fixture)
+from tests.e2e.test_cli_report import HEADER
 
 PERIOD = ("--from", "2026-11-01", "--to", "2026-11-10")
 # In report_small.csv: names, MRNs and dates of birth that no de-identified file may hold.
