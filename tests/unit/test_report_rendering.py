@@ -267,3 +267,9 @@ def test_rendering_leaves_nothing_in_the_temp_folder(fmt: str, tmp_path, monkeyp
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     render(fmt, behind(50), None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_row_of_a_long_table_is_printed_once() -> None:
+    text = "\n".join(pdf_pages(report_pdf(behind(700), load_letterhead())))
+    printed = [int(n) for n in re.findall(rf"{PATIENT_NAME} (\d+)", text)]
+    assert sorted(printed) == list(range(700))
