@@ -27,6 +27,7 @@ from intake_app.cli import (
     referrals,
     reports,
     setup,
+    standards,
     targets,
     users,
 )
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.register(sub)
     targets.register(sub)
     holidays.register(sub)
+    standards.register(sub)
     return parser
 
 

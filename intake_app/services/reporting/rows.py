@@ -1,0 +1,116 @@
+"""One row per referral of a period, and the group each falls in; read in one statement.
+
+The database hands over times as POSIX seconds (`epoch_seconds`), so no datetime objects
+are built for tens of thousands of rows; the day of receipt in clinic time is worked out
+once per quarter hour (no time zone's offset moves midnight inside one).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy.orm import Session
+
+from intake_app.domain.figures import ALL, month_of, week_of
+from intake_app.services.clinic import Clinic
+from intake_app.services.reporting.common import UNTRIAGED, Period
+from intake_app.store.engine import epoch_seconds
+from intake_app.store.models import Partner, Referral
+from intake_app.store.visibility import finished_only
+
+# Every row starts with these, in this order, so that the grouper can read them by position.
+GROUP_FIELDS: tuple[ColumnElement[Any], ...] = (
+    epoch_seconds(Referral.received_at).label("received"),
+    Referral.service_line_key,
+    Referral.partner_id,
+    Referral.channel,
+    Referral.priority,
+)
+RECEIVED, LINE, PARTNER, CHANNEL, PRIORITY = range(len(GROUP_FIELDS))
+N_GROUP_FIELDS = len(GROUP_FIELDS)
+
+
+def period_rows(
+    session: Session, period: Period, *columns: ColumnElement[Any], where: Sequence[Any] = ()
+) -> Sequence[Row[Any]]:
+    """The group fields and `columns` of every referral received in the period."""
+    stmt = select(*GROUP_FIELDS, *columns).where(
+        Referral.received_at >= period.lower, Referral.received_at < period.upper, *where
+    )
+    return session.connection().execute(finished_only(session, stmt)).all()
+
+
+def partner_names(session: Session) -> dict[int, str]:
+    return {int(i): str(n) for i, n in session.execute(select(Partner.id, Partner.organisation))}
+
+
+class LocalDays:
+    """The clinic-time date of a POSIX time, cached per quarter hour."""
+
+    def __init__(self, clinic: Clinic) -> None:
+        self._tz = clinic.calendar.tz
+        self._days: dict[int, date] = {}
+
+    def __call__(self, seconds: float) -> date:
+        quarter = int(seconds // 900)
+        day = self._days.get(quarter)
+        if day is None:
+            day = self._days[quarter] = datetime.fromtimestamp(seconds, self._tz).date()
+        return day
+
+
+def grouper(
+    by: str | None, days: LocalDays, partners: dict[int, str]
+) -> Callable[[Sequence[Any]], str]:
+    """The function that names a row's group (ALL when the report is not broken down)."""
+    if by is None:
+        return lambda row: ALL
+    if by == "service_line":
+        return lambda row: str(row[LINE])
+    if by == "partner":
+        return lambda row: partners.get(row[PARTNER], "")
+    if by == "channel":
+        return lambda row: str(row[CHANNEL])
+    if by == "priority":
+        return lambda row: row[PRIORITY] or UNTRIAGED
+    if by == "week":
+        return lambda row: week_of(days(row[RECEIVED]))
+    if by == "month":
+        return lambda row: month_of(days(row[RECEIVED]))
+    raise ValueError(by)
+
+
+def groups_of(
+    by: str | None, days: LocalDays, partners: dict[int, str]
+) -> Callable[[Sequence[Any]], tuple[str, ...]]:
+    """The groups a row counts in: "all", and its own group when the report is broken down."""
+    if by is None:
+        return lambda row: (ALL,)
+    name_of = grouper(by, days, partners)
+    return lambda row: (ALL, name_of(row))
+
+
+@dataclass
+class Source:
+    """What every figure of one report reads from: one read transaction, one period."""
+
+    session: Session
+    clinic: Clinic
+    period: Period
+    days: LocalDays
+    partners: dict[int, str]
+
+    @classmethod
+    def open(cls, session: Session, clinic: Clinic, period: Period) -> "Source":
+        return cls(session, clinic, period, LocalDays(clinic), partner_names(session))
+
+    def rows(self, *columns: ColumnElement[Any], where: Sequence[Any] = ()) -> Sequence[Row[Any]]:
+        return period_rows(self.session, self.period, *columns, where=where)
+
+    def groups(self, by: str | None) -> Callable[[Sequence[Any]], tuple[str, ...]]:
+        return groups_of(by, self.days, self.partners)
+
+    def grouper(self, by: str | None) -> Callable[[Sequence[Any]], str]:
+        return grouper(by, self.days, self.partners)
