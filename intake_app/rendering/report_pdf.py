@@ -140,6 +140,14 @@ def _table_story(table: ReportTable) -> list[Any]:
     head.append(Spacer(0, 4))
     parts: list[Any] = [CondPageBreak(1.6 * inch)]
     charts = charts_for(table, FRAME_W)
+    if len(charts) > 2:
+        # Several small charts (a wait chart per measure): two to a row, at half the width.
+        half = (FRAME_W - CHART_GAP) / 2
+        small = charts_for(table, half)
+        grid = [
+            small[i : i + 2] + [""] * (2 - len(small[i : i + 2])) for i in range(0, len(small), 2)
+        ]
+        charts = [_chart_row(row, half) for row in grid]
     if charts:
         # The title stays with the first chart; each chart is kept whole.
         parts.append(KeepTogether([*head, charts[0]]))
@@ -157,6 +165,26 @@ def _table_story(table: ReportTable) -> list[Any]:
 
 TOP_PAD, BOTTOM_PAD = 1.5, 2.0
 LINE = CELL_SIZE * 1.2  # a plain-text cell's line, as Table sets it
+
+
+CHART_GAP = 0.3 * inch
+
+
+def _chart_row(charts: list[Any], width: float) -> Table:
+    """Charts side by side, top-aligned, without borders."""
+    row = Table([charts], colWidths=[width + CHART_GAP, width], hAlign="LEFT")
+    row.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return row
 
 
 def _flow_table(table: ReportTable) -> Flowable:
@@ -275,32 +303,37 @@ class _PagedTable(Flowable):
 
 
 def _widths(table: ReportTable) -> list[float]:
-    """Each column as wide as its widest value (a sample) or its header's longest word;
-    when they do not fit, text columns give up room and wrap."""
+    """Each column as wide as its widest value (a sample) and its header, within the page.
+
+    When they do not fit, every column starts from the least it needs (its header's longest
+    word; a number whole; a text's longest word) and the rest of the width is shared out in
+    proportion to what each would like beyond that: headers and long texts wrap.
+    """
     sample = table.rows[:WIDTH_SAMPLE]
-    natural = []
+    pad = 2 * CELL_PAD + 1
+    natural, least = [], []
     for index, column in enumerate(table.columns):
         words = column.label.split() or [""]
-        head = max(stringWidth(w, FONT_BOLD, CELL_SIZE) for w in words)
-        head = max(head, min(stringWidth(column.label, FONT_BOLD, CELL_SIZE), 90))
-        body = max(
-            (stringWidth(display_text(r[index], column.kind), FONT, CELL_SIZE) for r in sample),
-            default=0.0,
-        )
-        natural.append(max(head, body) + 2 * CELL_PAD + 1)
-    total = sum(natural)
-    if total <= FRAME_W:
+        head_word = max(stringWidth(w, FONT_BOLD, CELL_SIZE) for w in words)
+        head = max(head_word, min(stringWidth(column.label, FONT_BOLD, CELL_SIZE), 90))
+        texts = [display_text(r[index], column.kind) for r in sample]
+        body = max((stringWidth(t, FONT, CELL_SIZE) for t in texts), default=0.0)
+        if is_numeric(column.kind) or column.kind in ("date", "datetime", "met"):
+            body_least = body
+        else:
+            body_least = max(
+                (stringWidth(w, FONT, CELL_SIZE) for t in texts for w in t.split()), default=0.0
+            )
+            body_least = min(body_least, 90.0)
+        natural.append(max(head, body) + pad)
+        least.append(max(head_word, body_least) + pad)
+    if sum(natural) <= FRAME_W:
         return natural
-    fixed = sum(w for w, c in zip(natural, table.columns, strict=True) if is_numeric(c.kind))
-    flexible = total - fixed
-    room = max(FRAME_W - fixed, 0.0)
-    if flexible <= 0 or room <= 0:
-        return [w * FRAME_W / total for w in natural]
-    shrink = room / flexible
-    return [
-        w if is_numeric(c.kind) else max(w * shrink, 36.0)
-        for w, c in zip(natural, table.columns, strict=True)
-    ]
+    if sum(least) >= FRAME_W:
+        return [w * FRAME_W / sum(least) for w in least]
+    spare = FRAME_W - sum(least)
+    wanted = sum(n - m for n, m in zip(natural, least, strict=True))
+    return [m + (n - m) * spare / wanted for n, m in zip(natural, least, strict=True)]
 
 
 class _ReportDoc(BaseDocTemplate):

@@ -273,3 +273,38 @@ def test_every_row_of_a_long_table_is_printed_once() -> None:
     text = "\n".join(pdf_pages(report_pdf(behind(700), load_letterhead())))
     printed = [int(n) for n in re.findall(rf"{PATIENT_NAME} (\d+)", text)]
     assert sorted(printed) == list(range(700))
+
+
+def test_which_charts_a_table_gets() -> None:
+    from intake_app.rendering.report_charts import charts_for
+
+    lag = Table(
+        "lag",
+        "Lag",
+        (
+            Column("group_by", "Grouped by"),
+            Column("group", "Group"),
+            Column("median_days", "Median", "days"),
+            Column("p90_days", "p90", "days"),
+        ),
+        (("all", "all", None, None), ("channel", "fax", None, None)),
+    )
+    assert charts_for(lag, 500) == []  # no sent dates: nothing to draw
+    measured = replace(lag, rows=(("all", "all", 1.0, 3.0), ("channel", "fax", 2.0, 4.0)))
+    assert len(charts_for(measured, 500)) == 1
+    assert len(charts_for(ACCESS, 500)) == 2  # one per measure
+    volume = Table(
+        "volume",
+        "Volume",
+        (
+            Column("group_by", "Grouped by"),
+            Column("group", "Group"),
+            Column("received", "Received", "count"),
+            Column("share", "Share complete", "share"),
+        ),
+        (("week", "all", 9, 0.5), ("week", "2026-11-02", 4, 0.25), ("week", "2026-11-09", 5, 0.6)),
+    )
+    trend = charts_for(volume, 500)
+    assert len(trend) == 2 and trend[0].height == 150  # bars over time, then the share line
+    by_line = replace(volume, rows=tuple(("service_line", *r[1:]) for r in volume.rows))
+    assert [c.height for c in charts_for(by_line, 500)] != [c.height for c in trend]
