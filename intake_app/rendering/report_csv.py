@@ -1,7 +1,7 @@
 """Report tables as CSV: one table per file, the column keys as header (scripts rely on them).
 
 The access-time CSV's columns and number formats are a contract other tools script against
-(its table carries the old header's keys; shares to four places, hours to two); every table
+(`HEADER`, which its table's column keys keep; shares to four places, hours to two); every table
 renders the same way, its cells written by `report_cells.csv_text` and defused against
 formula injection (`spreadsheet`).
 """
@@ -13,6 +13,17 @@ from intake_app.domain.report_tables import Table
 from intake_app.rendering.report_cells import Progress, Steps, csv_text
 from intake_app.rendering.spreadsheet import spreadsheet_row
 
+# The access-time CSV's header, as scripts have read it since the first release: the access
+# table's column keys (services/reporting/access.py) must stay these.
+HEADER = (
+    "group_by",
+    "group",
+    "measure",
+    "count",
+    "median_hours",
+    "p90_hours",
+    "within_target_share",
+)
 ROWS_PER_STEP = 1000  # progress is asked after this many rows
 
 
