@@ -8,7 +8,7 @@ Siobhán Fernández print as written; none of the standard 14 PDF fonts is used.
 Placeholders a template may use (`PLACEHOLDERS`), all text, dates written out in full:
 partner, clinician, partner_fax, patient_name, patient_birth_date, received_on, service_line,
 reference, letter_date, next_step, next_step_by, missing_items (a list), missing_count,
-status, appointment_at, reason, redirect_to, clinic_name, clinic_phone, clinic_fax,
+status, appointment_at, reason, redirect_to, seen_on, clinic_name, clinic_phone, clinic_fax,
 intake_team, intake_phone, intake_fax, and two that are empty unless the letterhead allows
 them: diagnosis (include_diagnosis) and priority (disclose_priority). Keys of
 `LetterData.extra` are placeholders too (they cannot replace the ones above).
@@ -136,6 +136,7 @@ PLACEHOLDERS = frozenset(
         "appointment_at",
         "reason",
         "redirect_to",
+        "seen_on",
         "clinic_name",
         "clinic_phone",
         "clinic_fax",
@@ -330,6 +331,7 @@ def values_for(data: LetterData, letterhead: Letterhead) -> dict[str, Value]:
             "appointment_at": long_datetime(data.appointment_at),
             "reason": data.reason,
             "redirect_to": data.redirect_to,
+            "seen_on": long_date(data.seen_on),
             "clinic_name": letterhead.clinic_name,
             "clinic_phone": letterhead.phone,
             "clinic_fax": letterhead.fax,
@@ -640,6 +642,8 @@ def render_letter(
 def _kind_title(data: LetterData) -> str:
     if data.kind is LetterKind.STATUS:
         return f"Status update ({data.status})"
-    return {"acknowledgement": "Acknowledgement", "missing-records": "Missing records"}.get(
-        LetterKind(data.kind).value, "Letter"
-    )
+    return {
+        "acknowledgement": "Acknowledgement",
+        "missing-records": "Missing records",
+        "consult_completed": "Consult completed",
+    }.get(LetterKind(data.kind).value, "Letter")

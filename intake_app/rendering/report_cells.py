@@ -116,6 +116,7 @@ class Heading:
     generated: str  # "2026-12-01 08:15 CST"
     details: str  # clinic, period, generated-at on one line
     privacy: str  # de-identified, or IDENTIFIED
+    grouping: str  # "Grouped by partner." or ""
     basis: str  # grouping and clock, one sentence each
 
 
@@ -125,14 +126,13 @@ def document_heading(doc: ReportDocument) -> Heading:
     zone = doc.generated_at.tzname() if doc.generated_at.tzinfo else None
     if zone:
         generated += f" {zone}"
-    basis = []
-    if doc.group_by:
-        basis.append(f"Grouped by {doc.group_by.replace('_', ' ')}.")
-    basis.append(HELD_BASIS.get(doc.held, ""))
+    grouping = f"Grouped by {doc.group_by.replace('_', ' ')}." if doc.group_by else ""
+    basis = [grouping, HELD_BASIS.get(doc.held, "")]
     return Heading(
         period=period,
         generated=generated,
         details=f"{doc.clinic} · Period {period} (inclusive) · Generated {generated}",
         privacy=IDENTIFIED if doc.identified else DE_IDENTIFIED,
+        grouping=grouping,
         basis=" ".join(b for b in basis if b),
     )

@@ -21,7 +21,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from intake_app.domain.report_tables import Column, Table
-from intake_app.rendering.letters import ACCENT, FONT, FONT_BOLD, GREY, INK, RULE
+from intake_app.rendering.letters import ACCENT, FONT, FONT_BOLD, GREY, INK, RULE, register_fonts
 from intake_app.rendering.report_cells import display_text, met_text
 
 MAX_BARS = 20  # groups per chart; the table beside it has them all
@@ -37,13 +37,15 @@ class Series:
 
 def charts_for(table: Table, width: float) -> list[Drawing]:
     """The charts of a table (none when its columns do not make one)."""
+    register_fonts()  # labels are measured in DejaVu Sans
     if not table.rows:
         return []
     keys = [c.key for c in table.columns]
     median = _find(table.columns, "median", ("hours", "days"))
     p90 = _find(table.columns, "p90", ("hours", "days"))
     if median is not None and p90 is not None:
-        return _wait_charts(table, width, median, p90)
+        measured = any(_number(row[median]) is not None for row in table.rows)
+        return _wait_charts(table, width, median, p90) if measured else []
     if table.key.startswith("funnel"):
         count = _find(table.columns, "", ("count",))
         if count is not None:
@@ -62,14 +64,29 @@ def charts_for(table: Table, width: float) -> list[Drawing]:
             return [_standards(table, width, share, threshold)]
     first_is_date = bool(keys) and table.columns[0].kind == "date"
     share = _find(table.columns, "", ("share",))
-    if table.key.startswith("volume") or first_is_date:
-        count = _find(table.columns, "", ("count",))
-        if count is not None:
-            trend = [_trend(table, width, count)]
-            return trend if share is None else [*trend, _share_trend(table, width)]
+    count = _find(table.columns, "", ("count",))
+    if count is not None and (first_is_date or _over_time(table)):
+        trend = [_trend(table, width, count)]
+        return trend if share is None else [*trend, _share_trend(table, width)]
+    if table.key.startswith("volume") and count is not None:
+        # Volume by service line, partner...: a bar per group, then its shares.
+        shares = [i for i, c in enumerate(table.columns) if c.kind == "share"]
+        return [
+            _bars(table, width, [count], "count"),
+            *([_bars(table, width, shares)] * bool(shares)),
+        ]
     if share is not None:
-        return [_shares(table, width, share)]
+        return [_bars(table, width, [share])]
     return []
+
+
+def _over_time(table: Table) -> bool:
+    """Rows that are weeks or months: a trend, drawn in their order."""
+    keys = [c.key for c in table.columns]
+    if "group_by" not in keys:
+        return False
+    index = keys.index("group_by")
+    return {row[index] for row in table.rows} <= {"week", "month"}
 
 
 def _find(columns: Sequence[Column], word: str, kinds: tuple[str, ...]) -> int | None:
@@ -79,18 +96,27 @@ def _find(columns: Sequence[Column], word: str, kinds: tuple[str, ...]) -> int |
     )
 
 
+NAME_KEYS = ("standard", "step", "partner", "group")  # columns that name a row, if present
+
+
 def _labels(table: Table, skip: set[str]) -> list[str]:
-    """A row's name: its text columns before the first number (bar the ones in `skip`)."""
-    text = []
-    for i, c in enumerate(table.columns):
-        if c.kind not in ("text", "date"):
-            break
-        if c.key not in skip and c.key != "group_by":
-            text.append(i)
+    """A row's name: its naming columns (`NAME_KEYS`), else its text columns before the first
+    number; the grouping too when rows of several groupings share the table."""
+    keys = [c.key for c in table.columns]
+    text = [i for i, k in enumerate(keys) if k in NAME_KEYS and k not in skip]
+    if not text:
+        for i, c in enumerate(table.columns):
+            if c.kind not in ("text", "date"):
+                break
+            if c.key not in skip and c.key != "group_by":
+                text.append(i)
+    if "group_by" in keys and len({row[keys.index("group_by")] for row in table.rows}) > 1:
+        text.insert(0, keys.index("group_by"))
     if not text:
         text = [0]
     return [
-        " · ".join(display_text(row[i], table.columns[i].kind) for i in text) for row in table.rows
+        " · ".join(display_text(row[i], table.columns[i].kind).replace("_", " ") for i in text)
+        for row in table.rows
     ]
 
 
@@ -297,8 +323,15 @@ def _target_tick(x: float, y: float, h: float) -> Line:
 
 
 def _funnel(table: Table, width: float, count: int) -> Drawing:
-    labels = _labels(table, set())
-    rows = list(zip(labels, table.rows, strict=True))[:MAX_BARS]
+    """The clinic-wide funnel (the "all" group's steps; the table has every group's)."""
+    keys = [c.key for c in table.columns]
+    rows_of = list(table.rows)
+    if "group" in keys:
+        first = rows_of[0][keys.index("group")]
+        rows_of = [r for r in rows_of if r[keys.index("group")] == first]
+    named = Table(table.key, table.title, table.columns, tuple(rows_of))
+    labels = _labels(named, {"group"})
+    rows = list(zip(labels, named.rows, strict=True))[:MAX_BARS]
     first = _number(rows[0][1][count]) or 0.0
     bars = []
     for label, row in rows:
@@ -306,14 +339,8 @@ def _funnel(table: Table, width: float, count: int) -> Drawing:
         share = f"{value / first * 100:.1f}% of {rows[0][0]}" if value is not None and first else ""
         bars.append((label, (value,), None, share))
     label = table.columns[count].label
-    return _hbars(
-        f"{label} at each step",
-        "count",
-        (Series(label, True),),
-        bars,
-        width,
-        _shown(len(table.rows)),
-    )
+    series = (Series(label, True),)
+    return _hbars(f"{label} at each step", "count", series, bars, width, _shown(len(rows_of)))
 
 
 # -- standards: the share that met each, beside its threshold ---------------------------------
@@ -350,26 +377,35 @@ def _standards(table: Table, width: float, share: int, threshold: int) -> Drawin
 # -- any other table with a share: one bar per row -------------------------------------------
 
 
-def _shares(table: Table, width: float, share: int) -> Drawing:
+def _bars(table: Table, width: float, columns: list[int], unit: str = "share") -> Drawing:
+    """A bar per row for one column, or two side by side (solid, then outlined)."""
+    columns = columns[:2]
     labels = _labels(table, set())
     bars = [
-        (label, (_number(row[share]),), None, "")
+        (label, tuple(_number(row[i]) for i in columns), None, "")
         for label, row in list(zip(labels, table.rows, strict=True))[:MAX_BARS]
     ]
-    label = table.columns[share].label
-    return _hbars(label, "share", (Series(label, True),), bars, width, _shown(len(table.rows)))
+    names = [table.columns[i].label for i in columns]
+    series = tuple(Series(name, n == 0) for n, name in enumerate(names))
+    return _hbars(" and ".join(names), unit, series, bars, width, _shown(len(table.rows)))
 
 
 # -- a trend: one bar per week or month -------------------------------------------------------
 
 
+def _periods(table: Table) -> list[tuple[str, tuple[object, ...]]]:
+    """The rows of a trend, the clinic-wide "all" row left out when there are periods."""
+    rows = list(zip(_labels(table, set()), table.rows, strict=True))
+    periods = [(label, row) for label, row in rows if label != "all"]
+    return (periods or rows)[-MAX_BARS * 2 :]
+
+
 def _trend(table: Table, width: float, count: int) -> Drawing:
-    labels = _labels(table, set())
-    rows = list(zip(labels, table.rows, strict=True))[-MAX_BARS * 2 :]
+    rows = _periods(table)
     height = 150.0
     drawing = Drawing(width, height)
-    note = f"last {len(rows)} of {len(table.rows)} shown" if len(rows) < len(table.rows) else ""
-    _title(drawing, f"{table.columns[count].label}, by period", note)
+    note = f"last {len(rows)} of {len(table.rows)} shown" if len(rows) < len(table.rows) - 1 else ""
+    _title(drawing, f"{table.columns[count].label}, by {_grouping(table)}", note)
     base_y, top_y = 28.0, height - 30
     values = [_number(row[count]) or 0.0 for _, row in rows]
     peak = max(values, default=0.0)
@@ -405,12 +441,12 @@ def _trend(table: Table, width: float, count: int) -> Drawing:
 
 def _share_trend(table: Table, width: float) -> Drawing:
     """Each share column as a line across the periods, a different marker each, values written."""
-    labels = _labels(table, set())
-    rows = list(zip(labels, table.rows, strict=True))[-MAX_BARS * 2 :]
+    rows = _periods(table)
     shares = [i for i, c in enumerate(table.columns) if c.kind == "share"][:3]
     height = 140.0
     drawing = Drawing(width, height)
-    _title(drawing, " and ".join(table.columns[i].label for i in shares) + ", by period")
+    names = " and ".join(table.columns[i].label for i in shares)
+    _title(drawing, f"{names}, by {_grouping(table)}")
     base_y, top_y = 22.0, height - 40
     slot = width / max(len(rows), 1)
     legend_x = 0.0
@@ -469,6 +505,13 @@ def _share_trend(table: Table, width: float) -> Drawing:
 
 
 _MARKERS = ("square", "circle", "diamond")
+
+
+def _grouping(table: Table) -> str:
+    keys = [c.key for c in table.columns]
+    if "group_by" in keys and table.rows:
+        return str(table.rows[-1][keys.index("group_by")]).replace("_", " ")
+    return "period"
 
 
 def _marker(drawing: Drawing, kind: str, x: float, y: float) -> None:

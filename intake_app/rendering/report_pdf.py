@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
     KeepTogether,
     NextPageTemplate,
@@ -66,7 +67,7 @@ HEADER_BG = colors.HexColor("#dde4e6")
 
 CELL_SIZE = 7.5
 CELL_PAD = 3.0
-WIDTH_SAMPLE = 300  # rows looked at to size a column
+WIDTH_SAMPLE = 2000  # rows looked at to size a column
 ROWS_PER_STEP = 200
 
 
@@ -139,6 +140,14 @@ def _table_story(table: ReportTable) -> list[Any]:
     head.append(Spacer(0, 4))
     parts: list[Any] = [CondPageBreak(1.6 * inch)]
     charts = charts_for(table, FRAME_W)
+    if len(charts) > 2:
+        # Several small charts (a wait chart per measure): two to a row, at half the width.
+        half = (FRAME_W - CHART_GAP) / 2
+        small = charts_for(table, half)
+        grid = [
+            small[i : i + 2] + [""] * (2 - len(small[i : i + 2])) for i in range(0, len(small), 2)
+        ]
+        charts = [_chart_row(row, half) for row in grid]
     if charts:
         # The title stays with the first chart; each chart is kept whole.
         parts.append(KeepTogether([*head, charts[0]]))
@@ -154,77 +163,177 @@ def _table_story(table: ReportTable) -> list[Any]:
     return parts
 
 
-def _flow_table(table: ReportTable) -> Table:
+TOP_PAD, BOTTOM_PAD = 1.5, 2.0
+LINE = CELL_SIZE * 1.2  # a plain-text cell's line, as Table sets it
+
+
+CHART_GAP = 0.3 * inch
+
+
+def _chart_row(charts: list[Any], width: float) -> Table:
+    """Charts side by side, top-aligned, without borders."""
+    row = Table([charts], colWidths=[width + CHART_GAP, width], hAlign="LEFT")
+    row.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return row
+
+
+def _flow_table(table: ReportTable) -> Flowable:
+    """The table as pages of platypus Tables, each with the header row."""
     columns = table.columns
     widths = _widths(table)
     header = [
         Paragraph(escape(c.label), HEAD_RIGHT if is_numeric(c.kind) else HEAD) for c in columns
     ]
-    data: list[list[Any]] = [header]
     room = [w - 2 * CELL_PAD for w in widths]
+    rows: list[list[Any]] = []
+    heights: list[float] = []
     for row in table.rows:
         cells: list[Any] = []
+        height = LINE
         for value, column, fits in zip(row, columns, room, strict=True):
             text = display_text(value, column.kind)
             # A Paragraph only where the text must wrap: plain strings are many times faster.
             if not is_numeric(column.kind) and stringWidth(text, FONT, CELL_SIZE) > fits:
-                cells.append(Paragraph(escape(text), CELL))
+                cell = Paragraph(escape(text), CELL)
+                height = max(height, cell.wrap(fits, PAGE_H)[1])
+                cells.append(cell)
             else:
                 cells.append(text)
-        data.append(cells)
-    style = [
-        ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
-        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, GREY),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-    for index, column in enumerate(columns):
-        if is_numeric(column.kind):
-            style.append(("ALIGN", (index, 1), (index, -1), "RIGHT"))
-        if column.kind == "met":
-            # "not met" also in bold: the words say it, the weight helps the eye.
-            for r, row in enumerate(table.rows, start=1):
-                if display_text(row[index], "met") == "not met":
-                    style.append(("FONT", (index, r), (index, r), FONT_BOLD, CELL_SIZE))
-    flow = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    flow.setStyle(TableStyle(style))
-    return flow
+        rows.append(cells)
+        heights.append(height + TOP_PAD + BOTTOM_PAD)
+    head_h = max(p.wrap(w, PAGE_H)[1] for p, w in zip(header, room, strict=True))
+    met = [i for i, c in enumerate(columns) if c.kind == "met"]
+    numeric = [i for i, c in enumerate(columns) if is_numeric(c.kind)]
+    return _PagedTable(header, rows, heights, head_h + TOP_PAD + BOTTOM_PAD, widths, met, numeric)
+
+
+class _PagedTable(Flowable):
+    """A table that splits where a page is full, in time linear in its rows.
+
+    platypus's own Table re-measures every remaining row at each page break, which makes a
+    list of 25,000 referrals take minutes; here each row is measured once, up front, and a
+    page takes the rows that fit (a plain Table of them, the header row first).
+    """
+
+    def __init__(
+        self,
+        header: list[Any],
+        rows: list[list[Any]],
+        heights: list[float],
+        header_height: float,
+        widths: list[float],
+        met: list[int],
+        numeric: list[int],
+    ) -> None:
+        super().__init__()
+        self.header, self.rows, self.heights = header, rows, heights
+        self.header_height, self.widths = header_height, widths
+        self.met, self.numeric = met, numeric
+        self.hAlign = "LEFT"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = sum(self.widths)
+        self.height = self.header_height + sum(self.heights)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        room = availHeight - self.header_height
+        fit = 0
+        for height in self.heights:
+            if room < height:
+                break
+            room -= height
+            fit += 1
+        if fit == 0:
+            return []  # not even one row: the next page
+        if fit == len(self.rows):
+            return [self._part(0, fit)]
+        rest = _PagedTable(
+            self.header,
+            self.rows[fit:],
+            self.heights[fit:],
+            self.header_height,
+            self.widths,
+            self.met,
+            self.numeric,
+        )
+        return [self._part(0, fit), rest]
+
+    def draw(self) -> None:
+        part = self._part(0, len(self.rows))
+        part.wrapOn(self.canv, self.width, self.height)
+        part.drawOn(self.canv, 0, 0)
+
+    def _part(self, start: int, end: int) -> Table:
+        rows = self.rows[start:end]
+        style: list[tuple[Any, ...]] = [
+            ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, GREY),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
+        ]
+        style += [("ALIGN", (i, 1), (i, -1), "RIGHT") for i in self.numeric]
+        # "not met" also in bold: the words say it, the weight helps the eye.
+        style += [
+            ("FONT", (i, r), (i, r), FONT_BOLD, CELL_SIZE)
+            for r, row in enumerate(rows, start=1)
+            for i in self.met
+            if row[i] == "not met"
+        ]
+        part = Table([self.header, *rows], colWidths=self.widths, repeatRows=1, hAlign="LEFT")
+        part.setStyle(TableStyle(style))
+        return part
 
 
 def _widths(table: ReportTable) -> list[float]:
-    """Each column as wide as its widest value (a sample) or its header's longest word;
-    when they do not fit, text columns give up room and wrap."""
+    """Each column as wide as its widest value (a sample) and its header, within the page.
+
+    When they do not fit, every column starts from the least it needs (its header's longest
+    word; a number whole; a text's longest word) and the rest of the width is shared out in
+    proportion to what each would like beyond that: headers and long texts wrap.
+    """
     sample = table.rows[:WIDTH_SAMPLE]
-    natural = []
+    pad = 2 * CELL_PAD + 1
+    natural, least = [], []
     for index, column in enumerate(table.columns):
         words = column.label.split() or [""]
-        head = max(stringWidth(w, FONT_BOLD, CELL_SIZE) for w in words)
-        head = max(head, min(stringWidth(column.label, FONT_BOLD, CELL_SIZE), 90))
-        body = max(
-            (stringWidth(display_text(r[index], column.kind), FONT, CELL_SIZE) for r in sample),
-            default=0.0,
-        )
-        natural.append(max(head, body) + 2 * CELL_PAD + 1)
-    total = sum(natural)
-    if total <= FRAME_W:
+        head_word = max(stringWidth(w, FONT_BOLD, CELL_SIZE) for w in words)
+        head = max(head_word, min(stringWidth(column.label, FONT_BOLD, CELL_SIZE), 90))
+        texts = [display_text(r[index], column.kind) for r in sample]
+        body = max((stringWidth(t, FONT, CELL_SIZE) for t in texts), default=0.0)
+        if is_numeric(column.kind) or column.kind in ("date", "datetime", "met"):
+            body_least = body
+        else:
+            body_least = max(
+                (stringWidth(w, FONT, CELL_SIZE) for t in texts for w in t.split()), default=0.0
+            )
+            body_least = min(body_least, 90.0)
+        natural.append(max(head, body) + pad)
+        least.append(max(head_word, body_least) + pad)
+    if sum(natural) <= FRAME_W:
         return natural
-    fixed = sum(w for w, c in zip(natural, table.columns, strict=True) if is_numeric(c.kind))
-    flexible = total - fixed
-    room = max(FRAME_W - fixed, 0.0)
-    if flexible <= 0 or room <= 0:
-        return [w * FRAME_W / total for w in natural]
-    shrink = room / flexible
-    return [
-        w if is_numeric(c.kind) else max(w * shrink, 36.0)
-        for w, c in zip(natural, table.columns, strict=True)
-    ]
+    if sum(least) >= FRAME_W:
+        return [w * FRAME_W / sum(least) for w in least]
+    spare = FRAME_W - sum(least)
+    wanted = sum(n - m for n, m in zip(natural, least, strict=True))
+    return [m + (n - m) * spare / wanted for n, m in zip(natural, least, strict=True)]
 
 
 class _ReportDoc(BaseDocTemplate):

@@ -132,7 +132,8 @@ def _write_sheet(sheet: Worksheet, doc: ReportDocument, table: Table, steps: Ste
         (f"{doc.title} — {table.title}", TITLE_FONT),
         (heading.details, None),
         (privacy, PRIVACY_FONT),
-        (" ".join(x for x in (table.note, heading.basis) if x), None),
+        # The table's own note says which clock its waits are on, where it has waits.
+        (" ".join(x for x in (heading.grouping, table.note) if x), None),
     )
     for row, (text, font) in enumerate(lines, start=1):
         cell = sheet.cell(row, 1, _text(text))

@@ -137,3 +137,27 @@ def test_export_paths_are_what_export_writes(sign_in_as, folder) -> None:  # typ
     mona = sign_in_as("mona")
     planned = export_paths(weekly(), "csv", folder)
     assert export(mona, weekly(), "csv", folder) == planned
+
+
+def test_times_are_written_in_clinic_time(sign_in_as, folder) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from intake_app.domain.report_tables import Column, Table
+
+    table = Table(
+        "referrals",
+        "Referrals",
+        (Column("referral", "Referral"), Column("received_at", "Received", "datetime")),
+        (("R-000001", datetime(2026, 11, 2, 15, 0, tzinfo=UTC)),),
+    )
+    document = replace(behind(), tables=(table,))
+    mona = sign_in_as("mona")
+    (csv_path,) = export(mona, document, "csv", folder)
+    assert "R-000001,2026-11-02T09:00:00-06:00" in csv_path.read_text()
+    (xlsx_path,) = export(mona, document, "xlsx", folder)
+    sheet = load_workbook(xlsx_path).active
+    assert sheet["B7"].value == datetime(2026, 11, 2, 9, 0)
+    assert "Generated 2026-11-09 08:30 CST" in sheet["A2"].value

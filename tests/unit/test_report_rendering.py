@@ -4,16 +4,16 @@ formulas defused, de-identified or identified on every sheet and page, cancellab
 import csv
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from intake_app.domain.metrics import MeasureSummary, ReportRow
 from intake_app.domain.report_tables import Column, Table
 from intake_app.rendering.letters import load_letterhead
 from intake_app.rendering.report_cells import Cancelled, csv_text, display_text
-from intake_app.rendering.report_csv import access_times_csv, table_csv
+from intake_app.rendering.report_csv import table_csv
 from intake_app.rendering.report_pdf import report_pdf
 from intake_app.rendering.report_xlsx import report_xlsx
 from tests.report_samples import (
@@ -43,13 +43,13 @@ def sheet_rows(payload: bytes, title: str) -> list[tuple[object, ...]]:
 
 
 def test_access_times_csv_keeps_its_bytes() -> None:
-    rows = [
-        ReportRow("all", "all", MeasureSummary("acknowledge", 4, 35.0, 70.2, 1.0)),
-        ReportRow("all", "all", MeasureSummary("triage", 3, 68.0, 71.2, 0.6667)),
-        ReportRow("all", "all", MeasureSummary("first_consult", 0, None, None, None)),
-        ReportRow("partner", "=evil", MeasureSummary("triage", 1, -1.5, 2.25, 0.0)),
-    ]
-    assert access_times_csv(rows) == (
+    rows = (
+        ("all", "all", "acknowledge", 4, 35.0, 70.2, 1.0),
+        ("all", "all", "triage", 3, 68.0, 71.2, 0.6667),
+        ("all", "all", "first_consult", 0, None, None, None),
+        ("partner", "=evil", "triage", 1, -1.5, 2.25, 0.0),
+    )
+    assert table_csv(replace(ACCESS, rows=rows)) == (
         b"group_by,group,measure,count,median_hours,p90_hours,within_target_share\n"
         b"all,all,acknowledge,4,35.00,70.20,1.0000\n"
         b"all,all,triage,3,68.00,71.20,0.6667\n"
@@ -267,3 +267,44 @@ def test_rendering_leaves_nothing_in_the_temp_folder(fmt: str, tmp_path, monkeyp
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     render(fmt, behind(50), None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_row_of_a_long_table_is_printed_once() -> None:
+    text = "\n".join(pdf_pages(report_pdf(behind(700), load_letterhead())))
+    printed = [int(n) for n in re.findall(rf"{PATIENT_NAME} (\d+)", text)]
+    assert sorted(printed) == list(range(700))
+
+
+def test_which_charts_a_table_gets() -> None:
+    from intake_app.rendering.report_charts import charts_for
+
+    lag = Table(
+        "lag",
+        "Lag",
+        (
+            Column("group_by", "Grouped by"),
+            Column("group", "Group"),
+            Column("median_days", "Median", "days"),
+            Column("p90_days", "p90", "days"),
+        ),
+        (("all", "all", None, None), ("channel", "fax", None, None)),
+    )
+    assert charts_for(lag, 500) == []  # no sent dates: nothing to draw
+    measured = replace(lag, rows=(("all", "all", 1.0, 3.0), ("channel", "fax", 2.0, 4.0)))
+    assert len(charts_for(measured, 500)) == 1
+    assert len(charts_for(ACCESS, 500)) == 2  # one per measure
+    volume = Table(
+        "volume",
+        "Volume",
+        (
+            Column("group_by", "Grouped by"),
+            Column("group", "Group"),
+            Column("received", "Received", "count"),
+            Column("share", "Share complete", "share"),
+        ),
+        (("week", "all", 9, 0.5), ("week", "2026-11-02", 4, 0.25), ("week", "2026-11-09", 5, 0.6)),
+    )
+    trend = charts_for(volume, 500)
+    assert len(trend) == 2 and trend[0].height == 150  # bars over time, then the share line
+    by_line = replace(volume, rows=tuple(("service_line", *r[1:]) for r in volume.rows))
+    assert [c.height for c in charts_for(by_line, 500)] != [c.height for c in trend]

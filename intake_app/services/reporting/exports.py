@@ -11,6 +11,7 @@ names patients never exists unaudited. A cancelled export leaves nothing on disk
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
 
@@ -76,6 +77,7 @@ def export(
     if document.identified:
         clinic.require(actor, Permission.EXPORT_IDENTIFIED, "export_identified_report")
     _check_format(fmt)
+    document = in_clinic_time(document, clinic.calendar.tz)
     chosen = _tables(document, table)
     paths = export_paths(document, fmt, out, table)
     for path in paths:
@@ -83,8 +85,6 @@ def export(
             raise ServiceError(f"out: folder {path.parent} does not exist")
         if path.is_dir():
             raise ServiceError(f"out: {path} is a folder")
-    # Times on the files in the clinic's own time, as on the dashboard.
-    document = replace(document, generated_at=document.generated_at.astimezone(clinic.calendar.tz))
     try:
         payloads = _render(document, fmt, chosen, progress, letterhead)
     except Cancelled:
@@ -103,6 +103,29 @@ def export(
             f"out: could not write {path.name} ({reason}); nothing was kept"
         ) from None
     return written
+
+
+def in_clinic_time(document: ReportDocument, tz: tzinfo) -> ReportDocument:
+    """Every time in the document in the clinic's zone, as the dashboard shows them (a
+    spreadsheet has no time zones: its cells get the clinic's clock time)."""
+    tables = []
+    for table in document.tables:
+        columns = [i for i, c in enumerate(table.columns) if c.kind == "datetime"]
+        if columns:
+            table = replace(table, rows=tuple(_local(row, columns, tz) for row in table.rows))
+        tables.append(table)
+    return replace(
+        document, generated_at=document.generated_at.astimezone(tz), tables=tuple(tables)
+    )
+
+
+def _local(row: tuple[object, ...], columns: list[int], tz: tzinfo) -> tuple[object, ...]:
+    cells = list(row)
+    for i in columns:
+        value = cells[i]
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            cells[i] = value.astimezone(tz)
+    return tuple(cells)
 
 
 def _check_format(fmt: str) -> None:
