@@ -20,7 +20,7 @@ from intake_app.cli.common import (
 def register(sub: SubParsers) -> None:
     p = add_command(sub, "letter", "letters to referring partners, as PDF")
     letter_sub = p.add_subparsers(dest="letter_command", metavar="KIND", required=True)
-    for kind in ("acknowledgement", "missing-records", "status"):
+    for kind in ("acknowledgement", "missing-records", "status", "consult-completed"):
         one = add_command(letter_sub, kind, f"the {kind} letter of one referral")
         one.add_argument("id", type=int)
         one.add_argument("--out", type=Path, required=True)
@@ -43,7 +43,8 @@ def cmd_letter_one(args: argparse.Namespace, secrets: Secrets) -> int:
     from intake_app.domain.letters import LetterKind
     from intake_app.services.letters import Letters
 
-    kind = LetterKind(args.letter_kind)
+    # Command names are spelled with hyphens; the consult-completed kind's value is not.
+    kind = LetterKind(args.letter_kind.replace("consult-completed", "consult_completed"))
     with sign_in_from(args, secrets) as signed_in:
         letters = Letters(signed_in)
         letters.save([args.id], kind, _rendered(letters.render([args.id], kind)), args.out)

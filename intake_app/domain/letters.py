@@ -12,6 +12,9 @@ class LetterKind(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
     MISSING_RECORDS = "missing-records"
     STATUS = "status"
+    # After the first consult: the referrer's loop is closed. The reports count these letters
+    # ("loop closed"), so the value is fixed.
+    CONSULT_COMPLETED = "consult_completed"
 
 
 @dataclass(frozen=True)
@@ -56,4 +59,6 @@ class LetterData:
     appointment_at: datetime | None = None  # in clinic time
     reason: str = ""  # for declined / redirected
     redirect_to: str = ""
+    # Consult-completed letters
+    seen_on: date | None = None  # the day of the first consult, clinic time
     extra: dict[str, str] = field(default_factory=dict)

@@ -8,7 +8,7 @@ Siobhán Fernández print as written; none of the standard 14 PDF fonts is used.
 Placeholders a template may use (`PLACEHOLDERS`), all text, dates written out in full:
 partner, clinician, partner_fax, patient_name, patient_birth_date, received_on, service_line,
 reference, letter_date, next_step, next_step_by, missing_items (a list), missing_count,
-status, appointment_at, reason, redirect_to, clinic_name, clinic_phone, clinic_fax,
+status, appointment_at, reason, redirect_to, seen_on, clinic_name, clinic_phone, clinic_fax,
 intake_team, intake_phone, intake_fax, and two that are empty unless the letterhead allows
 them: diagnosis (include_diagnosis) and priority (disclose_priority). Keys of
 `LetterData.extra` are placeholders too (they cannot replace the ones above).
@@ -136,6 +136,7 @@ PLACEHOLDERS = frozenset(
         "appointment_at",
         "reason",
         "redirect_to",
+        "seen_on",
         "clinic_name",
         "clinic_phone",
         "clinic_fax",
@@ -330,6 +331,7 @@ def values_for(data: LetterData, letterhead: Letterhead) -> dict[str, Value]:
             "appointment_at": long_datetime(data.appointment_at),
             "reason": data.reason,
             "redirect_to": data.redirect_to,
+            "seen_on": long_date(data.seen_on),
             "clinic_name": letterhead.clinic_name,
             "clinic_phone": letterhead.phone,
             "clinic_fax": letterhead.fax,
@@ -457,34 +459,49 @@ def _address_layout(lines: list[str]) -> tuple[float, float, list[str]]:
     return size, leading, [*wrapped[: room - 1], ", ".join(wrapped[room - 1 :])]
 
 
-def _draw_first_page(c: Canvas, data: LetterData, lh: Letterhead) -> None:
-    top = PAGE_H
-    # Letterhead: logo and name on the left, address and numbers on the right.
+def draw_letterhead(
+    c: Canvas,
+    lh: Letterhead,
+    *,
+    top: float = PAGE_H,
+    left: float = LEFT,
+    right: float = RIGHT,
+    subtitle: str = "New patient referrals",
+) -> float:
+    """The clinic's letterhead across the top of a page (letters and reports share it):
+    logo and name on the left, address and numbers on the right, a rule below. Returns the
+    rule's height from the page bottom."""
     logo = _logo(lh.logo_path)
-    name_x = LEFT
+    name_x = left
     if logo is not None:
         size = 0.72 * inch
         c.drawImage(
-            logo, LEFT, top - 0.55 * inch - size, size, size, mask="auto", preserveAspectRatio=True
+            logo, left, top - 0.55 * inch - size, size, size, mask="auto", preserveAspectRatio=True
         )
-        name_x = LEFT + size + 0.16 * inch
-    name_size = _fit(lh.clinic_name, FONT_BOLD, 15, RIGHT - name_x - 2.6 * inch)
+        name_x = left + size + 0.16 * inch
+    name_size = _fit(lh.clinic_name, FONT_BOLD, 15, right - name_x - 2.6 * inch)
     c.setFillColor(ACCENT)
     c.setFont(FONT_BOLD, name_size)
     c.drawString(name_x, top - 0.86 * inch, lh.clinic_name)
     c.setFillColor(GREY)
     c.setFont(FONT, 8.5)
-    c.drawString(name_x, top - 1.07 * inch, "New patient referrals")
+    c.drawString(name_x, top - 1.07 * inch, subtitle)
     contact = [*lh.address_lines, f"Phone {lh.phone}", f"Fax {lh.fax}"]
     y = top - 0.62 * inch
     for line in contact:
         c.setFont(FONT, _fit(line, FONT, 8.5, 2.5 * inch))
-        c.drawRightString(RIGHT, y, line)
+        c.drawRightString(right, y, line)
         y -= 11
     rule_y = min(top - 1.42 * inch, y + 4)
     c.setStrokeColor(RULE)
     c.setLineWidth(0.6)
-    c.line(LEFT, rule_y, RIGHT, rule_y)
+    c.line(left, rule_y, right, rule_y)
+    return rule_y
+
+
+def _draw_first_page(c: Canvas, data: LetterData, lh: Letterhead) -> None:
+    top = PAGE_H
+    draw_letterhead(c, lh)
 
     # Recipient, inside the #10 window (see the geometry above).
     size, leading, lines = _address_layout(_recipient_lines(data))
@@ -625,6 +642,8 @@ def render_letter(
 def _kind_title(data: LetterData) -> str:
     if data.kind is LetterKind.STATUS:
         return f"Status update ({data.status})"
-    return {"acknowledgement": "Acknowledgement", "missing-records": "Missing records"}.get(
-        LetterKind(data.kind).value, "Letter"
-    )
+    return {
+        "acknowledgement": "Acknowledgement",
+        "missing-records": "Missing records",
+        "consult_completed": "Consult completed",
+    }.get(LetterKind(data.kind).value, "Letter")

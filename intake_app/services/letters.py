@@ -97,6 +97,11 @@ class Letters:
             )
         if kind is LetterKind.MISSING_RECORDS and not summary.missing_labels:
             raise ServiceError("items: nothing required is missing; no request to send")
+        if kind is LetterKind.CONSULT_COMPLETED and summary.state != State.SEEN.value:
+            raise ServiceError(
+                f"state: a consult-completed letter is for a referral seen in consult; "
+                f"this one is {summary.state}"
+            )
         with self.clinic.session() as session:
             partner = session.execute(
                 select(Partner).join(Referral).where(Referral.id == referral_id)
@@ -129,6 +134,7 @@ class Letters:
             priority=summary.priority or "",
             appointment_at=detail.appointment_at.astimezone(tz) if detail.appointment_at else None,
             reason=detail.close_reason,
+            seen_on=self.clinic.calendar.local_date(detail.seen_at) if detail.seen_at else None,
         )
 
     def _next_step(

@@ -24,7 +24,7 @@ from intake_app.services.permissions import Permission
 from intake_app.store import StoreError, WrongPassword
 from intake_app.ui.common.bus import Bus
 from intake_app.ui.common.prompts import Prompter
-from intake_app.ui.common.style import icon
+from intake_app.ui.common.style import color_scheme_menu, icon
 from intake_app.ui.session.lock import (
     DEFAULT_IDLE_MINUTES,
     LOCK_KEYS,
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
     def _make_pages(self) -> None:
         """The pages of the signed-in user's roles, each added where it is built."""
         self._make_triage_page()
+        self._make_reports_page()
 
     def _make_triage_page(self) -> None:
         """Triage staff's queue. Alt+Q: Alt+T is the Letters menu."""
@@ -137,6 +138,16 @@ class MainWindow(QMainWindow):
         self.show_page("worklist")
         self.referral_view.show_referral(referral_id)
         self.referral_view.setFocus()
+
+    def _make_reports_page(self) -> None:
+        """Managers' dashboard: the weekly review's figures and charts."""
+        if not self.signed_in.actor.may(Permission.RUN_REPORTS):
+            return
+        from intake_app.ui.reports.dashboard import DashboardPage
+
+        self.dashboard = DashboardPage(self.signed_in, self.bus, self.prompter)
+        self.dashboard.referrals_chosen.connect(self.show_report_group)
+        self.add_page("reports", "&Reports", self.dashboard)
 
     def _show_landing_page(self) -> None:
         """Each role lands on its own work: triage staff on the queue, managers on reports."""
@@ -198,6 +209,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a[ActionId.REFRESH])
         view_menu.addSeparator()
         view_menu.addAction(a[ActionId.RESTORE_LAYOUT])
+        view_menu.addMenu(color_scheme_menu(self))
         if len(self._page_keys) > 1:
             view_menu.addSeparator()
             for number, key in enumerate(self._page_keys, start=1):
@@ -250,6 +262,11 @@ class MainWindow(QMainWindow):
         if new_id is not None:
             self.referral_view.show_referral(new_id)
         return new_id
+
+    def show_report_group(self, ids: tuple[int, ...], description: str) -> None:
+        """A report's group clicked: its referrals, exactly, in the worklist."""
+        self.worklist.show_referral_set(ids, description)
+        self.show_page("worklist")
 
     def batch_letters(self) -> None:
         from intake_app.ui.letters.batch import LetterBatchDialog

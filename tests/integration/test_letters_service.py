@@ -179,3 +179,64 @@ def test_cli_prints_records_and_a_second_batch_finds_nothing(
     finally:
         cora.close()
     assert kinds == ["acknowledgement saved", "missing-records saved"]
+
+
+def test_consult_completed_letter_is_for_seen_referrals_and_is_recorded(
+    sign_in_as, clock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    coordinator = sign_in_as("cora")
+    cora, tess = Referrals(coordinator), Referrals(sign_in_as("tess"))
+    letters = Letters(coordinator)
+    rid = log_referral(coordinator)
+    clock.advance(hours=1)
+    tess.triage(rid, Priority.SOON)
+    clock.advance(hours=1)
+    cora.schedule(rid, clock() + timedelta(minutes=20))
+    with pytest.raises(ServiceError, match=r"^state: a consult-completed letter is for a referral"):
+        letters.render([rid], LetterKind.CONSULT_COMPLETED)
+    clock.advance(hours=1)
+    cora.mark_seen(rid)
+    pdf = letters.render([rid], LetterKind.CONSULT_COMPLETED)
+    assert pdf is not None
+    text = text_of(pdf)
+    assert "for a first consultation on November 18, 2026" in text
+    letters.save([rid], LetterKind.CONSULT_COMPLETED, pdf, tmp_path / "consult.pdf")
+    events = [e.detail for e in cora.get(rid).timeline if e.kind == "letter"]
+    assert events == ["consult_completed saved"]
+
+
+def test_cli_consult_completed_letter(clinic_files, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.auth import sign_in
+
+    now = datetime.now().astimezone()
+    with sign_in(clinic_files.db, "cora", COORDINATOR_PASSWORD) as cora:
+        rid = log_referral(cora, received_at=now - timedelta(hours=3))
+    out = tmp_path / "consult.pdf"
+
+    def letter() -> object:
+        return run_as(
+            capsys,
+            clinic_files.db,
+            "cora",
+            f"{COORDINATOR_PASSWORD}\n",
+            "letter",
+            "consult-completed",
+            rid,
+            "--out",
+            out,
+        )
+
+    refused = letter()
+    assert refused.code == 1
+    assert refused.err.startswith("error: state: a consult-completed letter is for a referral")
+    assert not out.exists()
+    from tests.conftest import TRIAGE_PASSWORD
+
+    with sign_in(clinic_files.db, "tess", TRIAGE_PASSWORD) as tess:
+        Referrals(tess).triage(rid, Priority.SOON, at=now - timedelta(hours=2))
+    with sign_in(clinic_files.db, "cora", COORDINATOR_PASSWORD) as cora:
+        Referrals(cora).schedule(rid, now - timedelta(minutes=70), at=now - timedelta(minutes=90))
+        Referrals(cora).mark_seen(rid, at=now - timedelta(minutes=60))
+    done = letter()
+    assert done.code == 0, done.err
+    assert "first consultation" in text_of(out.read_bytes())

@@ -219,3 +219,44 @@ def test_printing_to_a_pdf_file(qtbot, sign_in_as, tmp_path, vector) -> None:  #
     else:
         assert paint_pages(printer, pdf)  # the raster path other printers take
         assert len(PdfReader(Path(out)).pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_consult_completed_letter_is_offered_once_the_patient_was_seen(
+    qtbot, sign_in_as, bus, prompter, clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from intake_app.domain.enums import Priority
+
+    cora = sign_in_as("cora")
+    rid = log_referral(cora)
+    view = ReferralView(cora, bus, prompter)
+    qtbot.addWidget(view)
+    view.show_referral(rid)
+    action = view.letter_actions[LetterKind.CONSULT_COMPLETED]
+    assert action.text() == "Consult completed…"
+    assert not action.isEnabled()
+    clock.advance(hours=1)
+    Referrals(sign_in_as("tess")).triage(rid, Priority.SOON)
+    clock.advance(hours=1)
+    Referrals(cora).schedule(rid, clock() + timedelta(minutes=20))
+    clock.advance(hours=1)
+    Referrals(cora).mark_seen(rid)
+    view.show_referral(rid)
+    assert action.isEnabled()
+
+    previews: list[LetterPreviewDialog] = []
+
+    def run_preview(preview: QDialog) -> bool:
+        previews.append(preview)
+        assert "first consultation" in pdf_text(preview.pdf)
+        monkeypatch.setattr(preview, "print_pdf", lambda pdf: pdf.startswith(b"%PDF"))
+        assert preview.print_letters()
+        preview.reject()
+        return False
+
+    monkeypatch.setattr(view, "exec_dialog", run_preview)
+    with qtbot.waitSignal(bus.referrals_changed, timeout=2000):
+        action.trigger()
+    assert previews[0].windowTitle() == "Preview — 1 consult-completed letter"
+    assert letter_events(cora, rid) == ["consult_completed printed"]

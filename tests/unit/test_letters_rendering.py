@@ -85,6 +85,7 @@ KINDS = [
     (LetterKind.STATUS, "scheduled", True),
     (LetterKind.STATUS, "declined", False),
     (LetterKind.STATUS, "redirected", False),
+    (LetterKind.CONSULT_COMPLETED, "", False),
 ]
 KIND_IDS = [f"{k.value}-{s}" if s else k.value for k, s, _ in KINDS]
 
@@ -133,6 +134,20 @@ def test_status_letters_say_what_happened(letterhead):
     redirected = status_text("redirected")
     assert "Lakeside Regional Oncology" in redirected
     assert "Outside our catchment area" in redirected
+
+
+def test_consult_completed_letter_says_the_patient_was_seen(letterhead):
+    text = text_of(
+        render_letter(make(LetterKind.CONSULT_COMPLETED, seen_on=date(2025, 12, 2)), letterhead)
+    )
+    assert "We saw Maria Lopez for a first consultation on December 2, 2025." in text
+    assert "nothing further you need to send" in text
+    undated = text_of(render_letter(make(LetterKind.CONSULT_COMPLETED), letterhead))
+    assert "We have now seen Maria Lopez for a first consultation." in undated
+
+
+def test_consult_completed_is_a_fixed_kind_the_reports_count():
+    assert LetterKind.CONSULT_COMPLETED.value == "consult_completed"
 
 
 def test_diagnosis_printed_only_when_the_letterhead_allows(letterhead):
@@ -285,6 +300,7 @@ def test_shipped_templates_have_no_problems():
     names = sorted(p.name for p in resource("letters").glob("*.txt"))
     assert names == [
         "acknowledgement.txt",
+        "consult_completed.txt",
         "missing-records.txt",
         "status-declined.txt",
         "status-redirected.txt",

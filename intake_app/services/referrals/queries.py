@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from intake_app.domain.enums import Priority, State
@@ -56,6 +56,8 @@ class ReferralQuery:
     on_hold_only: bool = False  # with an open hold (clock stop)
     mine_recent_days: int | None = None  # logged by the signed-in user in the last N days
     search: str = ""
+    # Exactly these referrals (the ones behind a report's group), or None for no such filter.
+    ids: tuple[int, ...] | None = None
     sort: str = "received"
     descending: bool = True
     offset: int = 0
@@ -124,6 +126,14 @@ class ReferralReading(ReferralBase):
             since = self.clinic.now() - timedelta(days=query.mine_recent_days)
             conditions.append(Referral.created_by == self.actor.user_id)
             conditions.append(Referral.recorded_at >= since)
+        if query.ids is not None:
+            # Written into the SQL rather than one parameter each: a quarter's group can
+            # hold more ids than SQLite allows parameters.
+            conditions.append(
+                Referral.id.in_(
+                    bindparam("only_ids", list(query.ids), expanding=True, literal_execute=True)
+                )
+            )
         term = search_key(query.search)
         if term:
             # Each branch is a prefix range on its own index; as one id set, the planner

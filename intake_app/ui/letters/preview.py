@@ -41,11 +41,13 @@ KIND_NOUNS: dict[LetterKind, tuple[str, str]] = {
     LetterKind.ACKNOWLEDGEMENT: ("acknowledgement letter", "acknowledgement letters"),
     LetterKind.MISSING_RECORDS: ("missing-records request", "missing-records requests"),
     LetterKind.STATUS: ("status update letter", "status update letters"),
+    LetterKind.CONSULT_COMPLETED: ("consult-completed letter", "consult-completed letters"),
 }
 FILE_STEMS = {
     LetterKind.ACKNOWLEDGEMENT: "acknowledgement",
     LetterKind.MISSING_RECORDS: "missing-records",
     LetterKind.STATUS: "status-update",
+    LetterKind.CONSULT_COMPLETED: "consult-completed",
 }
 
 

@@ -109,6 +109,7 @@ LETTER_TEXT = {
     LetterKind.ACKNOWLEDGEMENT: "Acknowledgement…",
     LetterKind.MISSING_RECORDS: "Missing-records request…",
     LetterKind.STATUS: "Status update…",
+    LetterKind.CONSULT_COMPLETED: "Consult completed…",
 }
 CLOSE_ACTIONS = {
     Action.DECLINE: (CloseReason.DECLINED, "Decline", "Why is the referral declined?"),
@@ -395,6 +396,9 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
     def _fill_letter_button(self) -> None:
         shown = self.referral_id is not None and self.detail is not None
         self.letter_button.setEnabled(shown and self.may_write_letters)
+        # Offered once the patient was seen: it tells the referrer the loop is closed.
+        seen = shown and self.detail is not None and self.detail.summary.state == State.SEEN
+        self.letter_actions[LetterKind.CONSULT_COMPLETED].setEnabled(seen)
         if not self.may_write_letters:
             self.letter_button.setToolTip("Only a coordinator may prepare letters to partners")
         else:

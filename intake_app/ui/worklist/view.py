@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -176,6 +177,7 @@ class WorklistView(QWidget):
         layout.setContentsMargins(8, 8, 8, 4)
         layout.setSpacing(6)
         layout.addLayout(filters)
+        layout.addWidget(self._make_group_bar())
         layout.addWidget(self.table, 1)
         layout.addLayout(status)
 
@@ -213,7 +215,44 @@ class WorklistView(QWidget):
         self._show_total(self.model.total)
         self._show_error(self.model.error)
 
+    def _make_group_bar(self) -> QWidget:
+        """Shown while the list is the referrals behind a report's group (a click-through)."""
+        self.group_bar = QWidget()
+        self.group_bar.setObjectName("worklistGroupBar")
+        self.group_label = QLabel()
+        self.group_label.setObjectName("worklistGroupLabel")
+        self.group_label.setWordWrap(True)
+        self.group_clear = QPushButton("Show &all referrals")
+        self.group_clear.clicked.connect(self.clear_referral_set)
+        row = QHBoxLayout(self.group_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.group_label, 1)
+        row.addWidget(self.group_clear)
+        self.group_bar.hide()
+        return self.group_bar
+
     # -- public ---------------------------------------------------------------
+    def show_referral_set(self, ids: tuple[int, ...], description: str) -> None:
+        """List exactly these referrals (the other filters cleared), saying what they are."""
+        for combo in (self.status_filter, self.line_filter, self.priority_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        for box in (self.incomplete_only, self.overdue_only, self.mine_recent):
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.group_label.setText(f"Showing {description}")
+        self.group_bar.show()
+        self.model.set_query(replace(self.query(), ids=tuple(ids)))
+
+    def clear_referral_set(self) -> None:
+        self.group_bar.hide()
+        self.model.set_query(replace(self.query(), ids=None))
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

@@ -1,0 +1,1 @@
+"""The managers' reports: the dashboard page, its charts and tables, exports."""
