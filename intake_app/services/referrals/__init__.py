@@ -3,25 +3,36 @@
 - queries.py: the worklist page, search, one referral in full, allowed actions
 - intake.py: logging a referral, and duplicates
 - workflow.py: documents, acknowledgement, triage, scheduling, seen, closing, reopening
+- ownership.py: assigning a referral to a user, unassigning it
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
 - base.py: what they share (loading, events, checks)
 """
 
 from intake_app.services.referrals.corrections import DuplicateAfterEdit, ReferralCorrections
 from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
-from intake_app.services.referrals.queries import SORT_COLUMNS, ReferralQuery, ReferralReading
+from intake_app.services.referrals.ownership import Assignment, ReferralOwnership
+from intake_app.services.referrals.queries import (
+    SORT_COLUMNS,
+    Ownership,
+    ReferralQuery,
+    ReferralReading,
+)
 from intake_app.services.referrals.workflow import ReferralWorkflow
 
 __all__ = [
     "SORT_COLUMNS",
+    "Assignment",
     "DuplicateAfterEdit",
     "DuplicateChoice",
     "DuplicateSuspected",
+    "Ownership",
     "ReferralQuery",
     "Referrals",
 ]
 
 
 # Corrections build on intake (partners, duplicates), so they come before it.
-class Referrals(ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow):
+class Referrals(
+    ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow, ReferralOwnership
+):
     """The referral use cases for one signed-in user."""

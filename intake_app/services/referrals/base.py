@@ -1,6 +1,6 @@
 """What every referral use case shares: the signed-in user, loading, events and checks."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.due import refresh_due
 from intake_app.services.errors import ConcurrentEdit, NotFound, ServiceError
 from intake_app.services.views import ReferralSummary
-from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Partner, Referral
+from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Partner, Referral, User
 
 
 class ReferralBase:
@@ -48,8 +48,20 @@ class ReferralBase:
             .order_by(Referral.id, ChecklistItem.position)
         ):
             missing[referral_id].append(label)
-        by_id = {r.id: self._summary(r, org, tuple(missing[r.id])) for r, org in rows}
+        names = self._assignee_names(session, [r.assigned_to_id for r, _org in rows])
+        by_id = {
+            r.id: self._summary(r, org, tuple(missing[r.id]), names.get(r.assigned_to_id))
+            for r, org in rows
+        }
         return [by_id[i] for i in ids]
+
+    @staticmethod
+    def _assignee_names(session: Session, user_ids: list[int | None]) -> dict[int | None, str]:
+        wanted = {i for i in user_ids if i is not None}
+        if not wanted:
+            return {}
+        found = session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all()
+        return dict(found)  # type: ignore[arg-type]
 
     def _check_time(
         self,
@@ -135,7 +147,11 @@ class ReferralBase:
         )
 
     def _summary(
-        self, row: Referral, organisation: str, missing: tuple[str, ...]
+        self,
+        row: Referral,
+        organisation: str,
+        missing: tuple[str, ...],
+        assigned_to: str | None = None,
     ) -> ReferralSummary:
         due = None
         if row.next_due and row.due_at:
@@ -158,4 +174,11 @@ class ReferralBase:
             next_due=due.measure if due else None,
             due_at=due.due_at if due else None,
             due_status=due.status(self.clinic.now(), self.clinic.calendar) if due else None,
+            assigned_to=assigned_to,
+            waited=self._waited(row),
         )
+
+    def _waited(self, row: Referral) -> timedelta:
+        """Since receipt: until now while open, else until seen or closed (the real wait)."""
+        end = self.clinic.now() if State(row.state).is_open else (row.seen_at or row.closed_at)
+        return max(timedelta(0), (end or row.state_changed_at) - row.received_at)

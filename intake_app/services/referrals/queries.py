@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -43,6 +44,14 @@ SORT_COLUMNS = {
 }
 
 
+class Ownership(StrEnum):
+    """Whose referrals a list shows: anyone's, the signed-in user's, or nobody's yet."""
+
+    ALL = "all"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+
+
 @dataclass(frozen=True)
 class ReferralQuery:
     states: tuple[State, ...] = ()
@@ -54,6 +63,7 @@ class ReferralQuery:
     due_by: datetime | None = None  # with overdue_only: due before this (e.g. end of today)
     mine_recent_days: int | None = None  # logged by the signed-in user in the last N days
     search: str = ""
+    ownership: Ownership = Ownership.ALL
     sort: str = "received"
     descending: bool = True
     offset: int = 0
@@ -120,6 +130,10 @@ class ReferralReading(ReferralBase):
             since = self.clinic.now() - timedelta(days=query.mine_recent_days)
             conditions.append(Referral.created_by == self.actor.user_id)
             conditions.append(Referral.recorded_at >= since)
+        if query.ownership is Ownership.MINE:
+            conditions.append(Referral.assigned_to_id == self.actor.user_id)
+        elif query.ownership is Ownership.UNASSIGNED:
+            conditions.append(Referral.assigned_to_id.is_(None))
         term = search_key(query.search)
         if term:
             # Each branch is a prefix range on its own index; as one id set, the planner
@@ -168,6 +182,14 @@ class ReferralReading(ReferralBase):
         )
         detail_state = self._state_of(referral_id)
         return available_actions(detail_state, self.actor.permissions)
+
+    def state_of(self, referral_id: int) -> State:
+        """The referral's state now (what a command prints after a step); not audited as a
+        read: the state names no patient."""
+        self.clinic.require(
+            self.actor, Permission.READ_REFERRALS, "view_referral", str(referral_id)
+        )
+        return self._state_of(referral_id)
 
     def _state_of(self, referral_id: int) -> State:
         with self.clinic.session() as session:
@@ -227,7 +249,9 @@ class ReferralReading(ReferralBase):
         timeline.sort(key=lambda e: (e.effective_at, e.kind == "records_complete"))
         linked_to, linked_from = self._links(session, row)
         return ReferralDetail(
-            summary=self._summary(row, row.partner.organisation, missing),
+            summary=self._summary(
+                row, row.partner.organisation, missing, names.get(row.assigned_to_id)
+            ),
             row_version=row.row_version,
             recorded_at=row.recorded_at,
             partner_sent_on=row.partner_sent_on,
