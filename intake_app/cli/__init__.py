@@ -17,7 +17,17 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from intake_app import __version__
-from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import (
+    audit,
+    corrections,
+    imports,
+    letters,
+    referrals,
+    reports,
+    setup,
+    steps,
+    users,
+)
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -56,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    steps.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
     return parser

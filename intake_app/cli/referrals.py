@@ -21,6 +21,9 @@ def register(ref_sub: SubParsers) -> None:
     rl.add_argument("--service-line", action="append")
     rl.add_argument("--incomplete", action="store_true", help="only those missing required items")
     rl.add_argument("--search", default="", help="name, MRN or partner")
+    owner = rl.add_mutually_exclusive_group()
+    owner.add_argument("--mine", action="store_true", help="only those assigned to me")
+    owner.add_argument("--unassigned", action="store_true", help="only those assigned to nobody")
     rl.add_argument("--limit", type=int, default=50)
     rl.set_defaults(handler=cmd_referral_list)
     rs = add_command(ref_sub, "show", "one referral: fields, checklist, timeline")
@@ -29,15 +32,20 @@ def register(ref_sub: SubParsers) -> None:
 
 
 def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
-    from intake_app.services.referrals import ReferralQuery, Referrals
+    from intake_app.domain.dates import wait_text
+    from intake_app.services.referrals import Ownership, ReferralQuery, Referrals
 
     statuses = args.status or []
+    ownership = (
+        Ownership.MINE if args.mine else Ownership.UNASSIGNED if args.unassigned else Ownership.ALL
+    )
     query = ReferralQuery(
         states=tuple(State(s) for s in statuses if s != "open"),
         open_only="open" in statuses,
         service_lines=tuple(args.service_line or ()),
         incomplete_only=args.incomplete,
         search=args.search,
+        ownership=ownership,
         limit=max(1, args.limit),
     )
     with sign_in_from(args, secrets) as signed_in:
@@ -54,6 +62,8 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
         "priority",
         "missing",
         "next_due",
+        "assigned",  # new columns go last: scripts read these by position
+        "waited",
     )
     out("\t".join(header))
     for r in page.rows:
@@ -73,6 +83,8 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
                     r.priority or f"({r.proposed_priority})",
                     str(r.missing_required),
                     due,
+                    r.assigned_to or "",
+                    wait_text(r.waited) if r.waited is not None else "",
                 )
             )
         )
