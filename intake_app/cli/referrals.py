@@ -130,6 +130,7 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         ("Seen", when(d.seen_at)),
         ("Closed", f"{when(d.closed_at)} {d.close_reason}".strip()),
         ("Next due", f"{s.next_due} by {when(s.due_at)} ({s.due_status})" if s.due_at else ""),
+        ("Assigned to", f"{s.assigned_to} since {when(d.assigned_at)}" if s.assigned_to else ""),
     ]
     fields += _links_text(d, when)
     for label, value in fields:
@@ -149,6 +150,10 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         change = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
         extra = " ".join(x for x in (e.detail, e.reason) if x)
         late = " (recorded later)" if (e.recorded_at - e.effective_at).total_seconds() > 300 else ""
+        if e.kind == "assigned":
+            whom = f"assigned to {e.detail}" if e.detail else "unassigned"
+            out(f"  {when(e.effective_at)}  {whom} [{e.user}]{late}")
+            continue
         if corrected := _correction_event_text(e, when):
             out(f"  {when(e.effective_at)}  {corrected} [{e.user}]{late}")
             continue

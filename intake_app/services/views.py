@@ -103,6 +103,8 @@ class ReferralDetail:
     # The referral this one links to, and those that link to this one.
     linked_to: LinkedReferral | None = None
     linked_from: tuple[LinkedReferral, ...] = ()
+    # Since when the user in summary.assigned_to has it.
+    assigned_at: datetime | None = None
 
 
 @dataclass(frozen=True)

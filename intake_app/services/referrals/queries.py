@@ -285,6 +285,7 @@ class ReferralReading(ReferralBase):
             timeline=tuple(timeline),
             linked_to=linked_to,
             linked_from=linked_from,
+            assigned_at=row.assigned_at,
         )
 
     def _links(
