@@ -95,17 +95,17 @@ def test_columns_show_the_referral_in_clinic_time(sign_in_as) -> None:  # type: 
     assert cell(model, 0, "missing", TOOLTIP).count("\n• ") == len(required) - 1
     assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))] == [
         "Received",
+        "Waiting",
         "Patient",
         "Service line",
         "Partner",
         "Channel",
         "Status",
+        "Assigned",
         "Missing",
         "Priority",
         "Next due",
         "Due",
-        "Assigned",
-        "Waiting",
     ]
 
 

@@ -42,9 +42,11 @@ class OwnershipRow(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
         row.addWidget(self.label)
+        row.addSpacing(6)
         for button in (self.take, self.release):
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             row.addWidget(button)
+        row.addStretch(1)
         # The version shown guards both: a referral taken meanwhile is refused, naming who.
         self.take.clicked.connect(self.assign_to_me)
         self.release.clicked.connect(self.unassign)
@@ -52,6 +54,7 @@ class OwnershipRow(QWidget):
 
     def fill(self, detail: ReferralDetail | None) -> None:
         owner = detail.summary.assigned_to if detail else None
+        self.setVisible(detail is not None)
         if detail is None:
             self.label.clear()
         elif owner is None:

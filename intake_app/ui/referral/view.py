@@ -264,11 +264,10 @@ class ReferralView(CorrectionsMixin, QWidget):
         status_row.addSpacing(16)
         status_row.addWidget(self.missing_icon)
         status_row.addWidget(self.missing)
-        status_row.addSpacing(16)
-        self.ownership = OwnershipRow(self.signed_in, self._run, self._short)
-        status_row.addWidget(self.ownership)
         status_row.addStretch(1)
         layout.addLayout(status_row)
+        self.ownership = OwnershipRow(self.signed_in, self._run, self._short)
+        layout.addWidget(self.ownership)
         return header
 
     def _build_checklist(self) -> QWidget:

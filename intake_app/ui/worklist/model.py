@@ -76,17 +76,17 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("received", "Received", "received", default_descending=True),
+    Column("waiting", "Waiting", None),  # beside what it counts from; in sight when narrow
     Column("patient", "Patient", "patient"),
     Column("service_line", "Service line", "service_line"),
     Column("partner", "Partner", "partner"),
     Column("channel", "Channel", "channel"),
     Column("status", "Status", "status"),
+    Column("assigned", "Assigned", None),
     Column("missing", "Missing", None),
     Column("priority", "Priority", "priority", default_descending=True),
     Column("next_due", "Next due", None),
     Column("due", "Due", "due"),
-    Column("assigned", "Assigned", None),
-    Column("waiting", "Waiting", None),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 
