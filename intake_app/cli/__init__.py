@@ -20,12 +20,15 @@ from intake_app import __version__
 from intake_app.cli import (
     audit,
     corrections,
+    holds,
+    holidays,
     imports,
     letters,
     referrals,
     reports,
     setup,
     steps,
+    targets,
     users,
 )
 from intake_app.cli.common import (
@@ -67,8 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     referrals.register(ref_sub)
     corrections.register(ref_sub)
     steps.register(ref_sub)
+    holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
+    targets.register(sub)
+    holidays.register(sub)
     return parser
 
 

@@ -4,11 +4,13 @@
 - intake.py: logging a referral, and duplicates
 - workflow.py: documents, acknowledgement, triage, scheduling, seen, closing, reopening
 - ownership.py: assigning a referral to a user, unassigning it
+- holds.py: putting on hold and resuming (clock stops); closing and seeing end a hold
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
 - base.py: what they share (loading, events, checks)
 """
 
 from intake_app.services.referrals.corrections import DuplicateAfterEdit, ReferralCorrections
+from intake_app.services.referrals.holds import ReferralHolds
 from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
 from intake_app.services.referrals.ownership import Assignment, ReferralOwnership
 from intake_app.services.referrals.queries import (
@@ -33,6 +35,11 @@ __all__ = [
 
 # Corrections build on intake (partners, duplicates), so they come before it.
 class Referrals(
-    ReferralReading, ReferralCorrections, ReferralIntake, ReferralWorkflow, ReferralOwnership
+    ReferralReading,
+    ReferralCorrections,
+    ReferralIntake,
+    ReferralWorkflow,
+    ReferralHolds,
+    ReferralOwnership,
 ):
     """The referral use cases for one signed-in user."""
