@@ -312,6 +312,7 @@ def test_a_password_change_killed_midway_leaves_a_key_file_that_opens(
 # -- ownership: two people taking the same referral at once --------------------------------
 
 
+@pytest.mark.slow  # four processes sign in
 @pytest.mark.parametrize("shown_version", [False, True], ids=["from-a-list", "from-the-view"])
 def test_two_processes_taking_one_referral_one_wins_the_other_is_told_who(
     clinic_files: ClinicFiles, clock, shown_version: bool
