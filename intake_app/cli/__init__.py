@@ -31,6 +31,7 @@ from intake_app.cli import (
     targets,
     users,
 )
+from intake_app.cli import triage as triage_cli
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -70,11 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     referrals.register(ref_sub)
     corrections.register(ref_sub)
     steps.register(ref_sub)
+    triage_cli.register_steps(ref_sub)
     holds.register(ref_sub)
     letters.register(sub)
     audit.register(sub)
     targets.register(sub)
     holidays.register(sub)
+    triage_cli.register(sub)
     return parser
 
 

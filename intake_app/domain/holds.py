@@ -78,7 +78,7 @@ def spans_from_events(events: Iterable[tuple[str, str, datetime]]) -> list[HoldS
     return spans
 
 
-def parse_reason(text: str | None) -> HoldReason:
+def parse_reason(text: str | HoldReason | None) -> HoldReason:
     try:
         return HoldReason(text or "")
     except ValueError:

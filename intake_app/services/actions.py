@@ -22,6 +22,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     NO_SHOW = "no_show"
     REOPEN = "reopen"
+    HOLD = "hold"
+    RESUME = "resume"
 
 
 # The permission each action needs, and the target state it moves to (None: no transition).
@@ -51,7 +53,10 @@ class ActionState:
     reason: str  # why not, for a tooltip; empty when allowed
 
 
-def available_actions(state: State, permissions: frozenset[Permission]) -> list[ActionState]:
+def available_actions(
+    state: State, permissions: frozenset[Permission], held: bool = False
+) -> list[ActionState]:
+    """Each action and whether it may be taken now; `held`: the referral is on hold."""
     result = []
     for action, (permission, target) in _RULES.items():
         reason = ""
@@ -66,4 +71,26 @@ def available_actions(state: State, permissions: frozenset[Permission]) -> list[
         if not reason and permission not in permissions:
             reason = f"only {_ROLE_FOR.get(permission, 'an authorised user')} may do this"
         result.append(ActionState(action, not reason, reason))
+    result += _hold_actions(state, permissions, held)
     return result
+
+
+def _hold_actions(
+    state: State, permissions: frozenset[Permission], held: bool
+) -> list[ActionState]:
+    # A coordinator records a patient who asks to wait; triage asks the referrer for more.
+    may = bool(permissions & {Permission.EDIT_REFERRAL, Permission.TRIAGE})
+    hold = resume = ""
+    if not state.is_open:
+        hold = resume = f"the referral is {state.value}; reopen it first"
+    elif held:
+        hold = "the referral is already on hold"
+    else:
+        resume = "the referral is not on hold"
+    if not may:
+        hold = hold or "only a coordinator or triage staff may do this"
+        resume = resume or "only a coordinator or triage staff may do this"
+    return [
+        ActionState(Action.HOLD, not hold, hold),
+        ActionState(Action.RESUME, not resume, resume),
+    ]

@@ -331,6 +331,7 @@ def create_demo(
         )
         result = write_records(coordinator, records, action="demo_referral")
         _assign_some(coordinator)
+        _demo_holds(coordinator, seed)
         _as_it_happened(coordinator)
     finally:
         coordinator.close()
@@ -381,6 +382,80 @@ def _as_it_happened(signed_in: SignedIn) -> None:
         for index, partner in enumerate(session.execute(select(Partner)).scalars()):
             partner.phone = partner.phone or f"555-01{index * 2:02d}"
             partner.fax = partner.fax or f"555-01{index * 2 + 1:02d}"
+
+
+def _demo_holds(signed_in: SignedIn, seed: int) -> None:
+    """Some open referrals on hold (awaiting the referrer, the patient asked to wait), and some
+    whose patient asked to wait before triage and came back: adjusted access times differ from
+    elapsed ones. Through the service, as staff would record them."""
+    from intake_app.domain.holds import HoldReason
+    from intake_app.services.referrals import Referrals
+
+    clinic, rng = signed_in.clinic, random.Random(seed * 7919 + 11)
+    tz, now = clinic.calendar.tz, clinic.now()
+    with clinic.session() as session:
+        candidates = session.execute(
+            select(Referral.id, Referral.state, Referral.received_at, Referral.triaged_at)
+            .where(Referral.state.in_([s.value for s in State if s.is_open]))
+            .order_by(Referral.id)
+        ).all()
+    staff = Referrals(signed_in)
+    # One new referral in three on hold, alternately awaiting the referrer and the patient.
+    reasons = [None, HoldReason.AWAITING_REFERRER, None, None, HoldReason.PATIENT_UNAVAILABLE, None]
+    new_seen = 0
+    for referral_id, state, received, triaged in candidates:
+        if state == State.NEW.value:
+            reason = reasons[new_seen % len(reasons)]
+            new_seen += 1
+            start = _office_hours(received + (now - received) * rng.uniform(0.2, 0.6), tz, rng)
+            if reason is not None and start < now:
+                staff.hold(referral_id, reason, at=start)
+        elif triaged is not None and rng.random() < 0.25:
+            waited = triaged - received
+            start = _office_hours(received + waited * rng.uniform(0.05, 0.3), tz, rng)
+            end = _office_hours(received + waited * rng.uniform(0.5, 0.9), tz, rng)
+            if start < end < triaged:
+                staff.hold(referral_id, HoldReason.PATIENT_UNAVAILABLE, at=start)
+                staff.resume(referral_id, at=end)
+    _past_holds(signed_in, rng)
+
+
+def _past_holds(signed_in: SignedIn, rng: random.Random) -> None:
+    """Holds in the imported history (patients who asked to wait before triage), written as
+    the events the service would have left: an import file has no column for them."""
+    from intake_app.domain.holds import HOLD_ENDED, HOLD_STARTED, HoldReason
+
+    clinic = signed_in.clinic
+    tz, reason = clinic.calendar.tz, HoldReason.PATIENT_UNAVAILABLE.value
+    with clinic.session() as session, session.begin():
+        closed = session.execute(
+            select(Referral)
+            .where(
+                Referral.state.in_([s.value for s in State if not s.is_open]),
+                Referral.triaged_at.is_not(None),
+            )
+            .order_by(Referral.id)
+        ).scalars()
+        for row in closed:
+            if rng.random() >= 0.15:
+                continue
+            waited = row.triaged_at - row.received_at
+            start = _office_hours(row.received_at + waited * rng.uniform(0.05, 0.3), tz, rng)
+            end = _office_hours(row.received_at + waited * rng.uniform(0.5, 0.9), tz, rng)
+            if not start < end < row.triaged_at:
+                continue
+            for kind, at in ((HOLD_STARTED, start), (HOLD_ENDED, end)):
+                session.add(
+                    Event(
+                        referral_id=row.id,
+                        kind=kind,
+                        effective_at=at,
+                        recorded_at=at,
+                        user_id=signed_in.actor.user_id,
+                        detail=reason,
+                    )
+                )
+            row.patient_held_seconds += int((end - start).total_seconds())
 
 
 def demo_marker(db_path: Path) -> Path:

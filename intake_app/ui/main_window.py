@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from intake_app import __version__
 from intake_app.services.auth import SignedIn, sign_in
 from intake_app.services.errors import ServiceError
+from intake_app.services.permissions import Permission
 from intake_app.store import StoreError, WrongPassword
 from intake_app.ui.common.bus import Bus
 from intake_app.ui.common.prompts import Prompter
@@ -119,6 +120,23 @@ class MainWindow(QMainWindow):
     # -- construction ---------------------------------------------------------
     def _make_pages(self) -> None:
         """The pages of the signed-in user's roles, each added where it is built."""
+        self._make_triage_page()
+
+    def _make_triage_page(self) -> None:
+        """Triage staff's queue. Alt+Q: Alt+T is the Letters menu."""
+        if not self.signed_in.actor.may(Permission.TRIAGE):
+            return
+        from intake_app.ui.triage.view import TriageQueueView
+
+        self.triage_queue = TriageQueueView(self.signed_in, self.bus, self.prompter)
+        self.triage_queue.open_requested.connect(self._open_from_queue)
+        self.add_page("triage", "Triage &queue", self.triage_queue)
+
+    def _open_from_queue(self, referral_id: int) -> None:
+        """Enter in the queue: the referral in full, beside the worklist (Ctrl+2 goes back)."""
+        self.show_page("worklist")
+        self.referral_view.show_referral(referral_id)
+        self.referral_view.setFocus()
 
     def _show_landing_page(self) -> None:
         """Each role lands on its own work: triage staff on the queue, managers on reports."""

@@ -24,7 +24,7 @@ def test_each_change_writes_one_entry_without_patient_values(sign_in_as, clock) 
     before = len(entries(cora))
     rid = log_referral(cora, family_name="Siobhán-Audit")
     clock.advance(hours=1)
-    Referrals(tess).triage(rid, Priority.URGENT)
+    Referrals(tess).triage(rid, Priority.URGENT, reason="clinical judgement")
     Referrals(cora).get(rid)
     new = entries(cora)[before:]
     assert [(e.user_name, e.action, e.entity, e.entity_id, e.outcome) for e in new] == [

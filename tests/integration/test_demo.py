@@ -30,6 +30,8 @@ STEP_PERMISSION = {
     ("transition", State.NO_SHOW.value): Permission.SCHEDULE,
     ("transition", State.WITHDRAWN.value): Permission.SCHEDULE,
     ("assigned", None): Permission.ASSIGN,
+    ("hold_started", None): Permission.EDIT_REFERRAL,
+    ("hold_ended", None): Permission.EDIT_REFERRAL,
 }
 
 
@@ -110,3 +112,26 @@ def test_some_open_demo_referrals_are_in_hand_and_some_wait_for_someone(demo: Pa
     # Awaiting triage goes to the triage user, work further on to the coordinator.
     assert all(r.state == State.NEW.value for r in open_rows if r.assigned_to == "triage")
     assert all(r.state != State.NEW.value for r in open_rows if r.assigned_to == "coordinator")
+
+
+def test_the_demo_has_holds_and_adjusted_times_differ(demo: Path) -> None:
+    from intake_app.services.reports import access_times
+
+    manager = sign_in(demo, "manager", demo_password("manager"), clock=lambda: NOW)
+    coordinator = sign_in(demo, "coordinator", demo_password("coordinator"), clock=lambda: NOW)
+    try:
+        held = Referrals(coordinator).page(ReferralQuery(on_hold_only=True, limit=1000)).rows
+        start, end = (NOW - timedelta(days=365)).date(), NOW.date()
+        elapsed = access_times(manager, start, end, held="elapsed")
+        adjusted = access_times(manager, start, end, held="adjusted")
+    finally:
+        manager.close()
+        coordinator.close()
+    assert {r.hold_reason for r in held} == {"awaiting_referrer", "patient_unavailable"}
+    assert all(r.due_status == "on_hold" for r in held)
+    triage = [
+        next(r.summary for r in rows if r.summary.measure == "triage")
+        for rows in (elapsed, adjusted)
+    ]
+    assert triage[1].median_hours is not None and triage[0].median_hours is not None
+    assert triage[1].p90_hours < triage[0].p90_hours  # type: ignore[operator]

@@ -35,16 +35,16 @@ def held_clinic(sign_in_as):  # type: ignore[no-untyped-def]
     triage.resume(r1, at=t(6, 10))
     staff.hold(r1, PU, at=t(9, 9))
     staff.resume(r1, at=t(9, 21))
-    triage.triage(r1, Priority.ROUTINE, at=t(10, 9))
+    triage.triage(r1, Priority.ROUTINE, at=t(10, 9), reason="clinical judgement")
     # R2: held from receipt and still held when acknowledged after 24 h: 0 h adjusted.
     r2 = log_referral(cora, received_at=received, family_name="Okafor", mrn="MRN-2")
     staff.hold(r2, PU, at=received)
     staff.acknowledge(r2, at=t(3, 9))
-    triage.triage(r2, Priority.ROUTINE, at=t(3, 10))
+    triage.triage(r2, Priority.ROUTINE, at=t(3, 10), reason="clinical judgement")
     # R3: never held, acknowledged after 72 h.
     r3 = log_referral(cora, received_at=received, family_name="Chen", mrn="MRN-3")
     staff.acknowledge(r3, at=t(5, 9))
-    triage.triage(r3, Priority.ROUTINE, at=t(3, 10))
+    triage.triage(r3, Priority.ROUTINE, at=t(3, 10), reason="clinical judgement")
     return sign_in_as("mona")
 
 

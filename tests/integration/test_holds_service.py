@@ -137,6 +137,8 @@ def test_refusals_change_nothing(sign_in_as, cora, clock) -> None:  # type: igno
     rid = log_referral(_signed(cora))
     with pytest.raises(ServiceError, match="state: the referral is not on hold"):
         cora.resume(rid)
+    with pytest.raises(ServiceError, match="reason: is not a hold reason"):
+        cora.hold(rid, "later")  # type: ignore[arg-type]
     cora.hold(rid, AR)
     with pytest.raises(ServiceError, match="state: the referral is already on hold"):
         cora.hold(rid, PU)

@@ -65,7 +65,7 @@ def test_status_letter_needs_a_decision(sign_in_as, clock) -> None:  # type: ign
     with pytest.raises(ServiceError, match="status letter"):
         Letters(cora).render([rid], LetterKind.STATUS)
     clock.advance(hours=1)
-    Referrals(tess).triage(rid, Priority.URGENT)
+    Referrals(tess).triage(rid, Priority.URGENT, reason="clinical judgement")
     text = text_of(Letters(cora).render([rid], LetterKind.STATUS))
     assert "Valley Gastroenterology" in text
     assert "urgent" not in text.lower()  # priority not disclosed by default

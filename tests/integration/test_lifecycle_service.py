@@ -44,7 +44,7 @@ def drive_to(staff, clock, state: State) -> int:  # type: ignore[no-untyped-def]
         tess.close(rid, CloseReason(state.value), "not for this clinic")
         return rid
     step()
-    tess.triage(rid, Priority.SOON)
+    tess.triage(rid, Priority.SOON, reason="clinical judgement")
     if state is State.TRIAGED:
         return rid
     if state is State.WITHDRAWN:
@@ -68,7 +68,7 @@ def attempt(staff, clock, rid: int, target: State) -> Callable[[], None]:  # typ
     cora, tess = staff["cora"], staff["tess"]
     clock.advance(minutes=30)
     actions: dict[State, Callable[[], None]] = {
-        State.TRIAGED: lambda: tess.triage(rid, Priority.URGENT),
+        State.TRIAGED: lambda: tess.triage(rid, Priority.URGENT, reason="clinical judgement"),
         State.SCHEDULED: lambda: cora.schedule(rid, clock() + timedelta(days=3)),
         State.SEEN: lambda: cora.mark_seen(rid),
         State.DECLINED: lambda: tess.close(rid, CloseReason.DECLINED, "reason"),
@@ -148,8 +148,10 @@ def test_no_event_may_claim_a_time_before_receipt_or_the_previous_step(staff, cl
     rid = drive_to(staff, clock, State.NEW)
     received = cora.get(rid).summary.received_at
     with pytest.raises(ServiceError, match="before the referral was received"):
-        tess.triage(rid, Priority.SOON, at=received - timedelta(minutes=1))
-    tess.triage(rid, Priority.SOON, at=received + timedelta(hours=5))
+        tess.triage(
+            rid, Priority.SOON, at=received - timedelta(minutes=1), reason="clinical judgement"
+        )
+    tess.triage(rid, Priority.SOON, at=received + timedelta(hours=5), reason="clinical judgement")
     with pytest.raises(ServiceError, match="before the previous step"):
         cora.schedule(rid, clock() + timedelta(days=2), at=received + timedelta(hours=4))
     with pytest.raises(ServiceError, match="in the future"):
@@ -161,7 +163,7 @@ def test_late_entry_keeps_both_times(staff, clock) -> None:  # type: ignore[no-u
     cora, tess = staff["cora"], staff["tess"]
     rid = drive_to(staff, clock, State.NEW)
     claimed = datetime.fromisoformat("2026-11-17T08:15:00-06:00")
-    tess.triage(rid, Priority.URGENT, at=claimed)
+    tess.triage(rid, Priority.URGENT, at=claimed, reason="clinical judgement")
     event = cora.get(rid).timeline[-1]
     assert event.to_state == "triaged"
     assert event.effective_at == claimed
@@ -198,7 +200,7 @@ def test_seen_before_the_appointment_is_refused_unless_seen_earlier_than_booked(
     cora, tess = staff["cora"], staff["tess"]
     rid = log_referral(SignedIn(cora.clinic, cora.actor))
     clock.advance(hours=1)
-    tess.triage(rid, Priority.SOON)
+    tess.triage(rid, Priority.SOON, reason="clinical judgement")
     clock.advance(hours=1)
     booked = clock() + timedelta(days=1)  # tomorrow; "seen" now would be a slip
     cora.schedule(rid, booked)
@@ -220,7 +222,7 @@ def test_seen_at_or_after_the_appointment_needs_no_word(staff, clock) -> None:  
     cora, tess = staff["cora"], staff["tess"]
     rid = log_referral(SignedIn(cora.clinic, cora.actor))
     clock.advance(hours=1)
-    tess.triage(rid, Priority.SOON)
+    tess.triage(rid, Priority.SOON, reason="clinical judgement")
     booked = clock() + timedelta(hours=3)
     cora.schedule(rid, booked)
     clock.advance(hours=5)

@@ -49,7 +49,7 @@ def test_busy_session_leaves_no_plaintext(
         )
     referrals = Referrals(cora)
     clock.advance(hours=1)
-    Referrals(tess).triage(ids[0], Priority.URGENT)
+    Referrals(tess).triage(ids[0], Priority.URGENT, reason="clinical judgement")
     referrals.receive_item(ids[0], "insurance")
     referrals.acknowledge(ids[1])
     clock.advance(hours=1)

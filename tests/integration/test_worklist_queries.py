@@ -54,7 +54,7 @@ def test_filters_paging_and_sorting(sign_in_as, clock) -> None:  # type: ignore[
             )
         )
     clock.advance(minutes=10)
-    Referrals(tess).triage(ids[0], Priority.URGENT)
+    Referrals(tess).triage(ids[0], Priority.URGENT, reason="clinical judgement")
     staff = Referrals(cora)
     newest_first = staff.page(ReferralQuery(limit=3))
     assert (names(newest_first), newest_first.total) == (["Patient6", "Patient5", "Patient4"], 7)

@@ -173,7 +173,12 @@ def test_triage_through_the_dialog_moves_the_state(  # type: ignore[no-untyped-d
         assert dialog.priority.currentData() == Priority.SOON.value
         assert "trigger “Abnormal imaging” is at least soon" in dialog.reasons.text()
         assert "abnormal_imaging" not in dialog.reasons.text()
+        assert dialog.ok_button.isEnabled()
         dialog.priority.setCurrentIndex(dialog.priority.findData(Priority.URGENT.value))
+        # Not the proposal: a short reason first.
+        assert not dialog.ok_button.isEnabled()
+        dialog.reason.setText("mass effect on imaging")
+        assert dialog.ok_button.isEnabled()
         return True
 
     monkeypatch.setattr(view, "exec_dialog", choose_urgent)
@@ -191,7 +196,9 @@ def test_triage_through_the_dialog_moves_the_state(  # type: ignore[no-untyped-d
     assert view.priority.text() == "Urgent"
     assert not view.buttons[Action.TRIAGE].isEnabled()
     assert any(
-        "New → Triaged — priority urgent (proposed soon) | tess" in t for t in timeline_texts(view)
+        "New → Triaged — Reason: mass effect on imaging · priority urgent (proposed soon) | tess"
+        in t
+        for t in timeline_texts(view)
     )
     assert prompter.asked == []
 

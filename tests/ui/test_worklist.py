@@ -112,7 +112,7 @@ def test_columns_show_the_referral_in_clinic_time(sign_in_as) -> None:  # type: 
 def test_final_priority_replaces_the_proposal(sign_in_as) -> None:  # type: ignore[no-untyped-def]
     cora, tess = sign_in_as("cora"), sign_in_as("tess")
     rid = log_referral(cora)
-    Referrals(tess).triage(rid, Priority.URGENT)
+    Referrals(tess).triage(rid, Priority.URGENT, reason="clinical judgement")
     model = WorklistModel(cora)
     assert (cell(model, 0, "priority"), cell(model, 0, "status")) == ("Urgent", "Triaged")
     assert "proposed: soon" in cell(model, 0, "priority", TOOLTIP)
@@ -235,8 +235,8 @@ def mixed(sign_in_as, clock):  # type: ignore[no-untyped-def]
     out["Okafor"] = log_referral(cora, family_name="Okafor", service_line="hematology")
     clock.advance(minutes=1)
     out["Smith"] = log_referral(cora, family_name="Smith", mrn="MRN-200")
-    Referrals(tess).triage(out["Okafor"], Priority.URGENT)
-    Referrals(tess).triage(out["Smith"], Priority.ROUTINE)
+    Referrals(tess).triage(out["Okafor"], Priority.URGENT, reason="clinical judgement")
+    Referrals(tess).triage(out["Smith"], Priority.ROUTINE, reason="clinical judgement")
     Referrals(tess).close(out["Nguyen"], CloseReason.DECLINED, "not for oncology")
     # Logged by someone else, so "my recent" leaves it out.
     from intake_app.domain.enums import Role

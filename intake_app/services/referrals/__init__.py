@@ -6,6 +6,7 @@
 - ownership.py: assigning a referral to a user, unassigning it
 - holds.py: putting on hold and resuming (clock stops); closing and seeing end a hold
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
+- triage.py: the triage queue, and redirecting to another of the clinic's service lines
 - base.py: what they share (loading, events, checks)
 """
 
@@ -19,6 +20,7 @@ from intake_app.services.referrals.queries import (
     ReferralQuery,
     ReferralReading,
 )
+from intake_app.services.referrals.triage import QueueRow, QueueScope, ReferralTriage
 from intake_app.services.referrals.workflow import ReferralWorkflow
 
 __all__ = [
@@ -28,13 +30,17 @@ __all__ = [
     "DuplicateChoice",
     "DuplicateSuspected",
     "Ownership",
+    "QueueRow",
+    "QueueScope",
     "ReferralQuery",
     "Referrals",
 ]
 
 
-# Corrections build on intake (partners, duplicates), so they come before it.
+# Corrections build on intake (partners, duplicates), so they come before it; triage builds
+# on reading and corrections, so it comes first.
 class Referrals(
+    ReferralTriage,
     ReferralReading,
     ReferralCorrections,
     ReferralIntake,

@@ -32,6 +32,16 @@ class ReferralBase:
         rows = session.execute(
             select(Referral, Partner.organisation).join(Partner).where(Referral.id.in_(ids))
         ).all()
+        missing = self._missing_labels(session, ids)
+        names = self._assignee_names(session, [r.assigned_to_id for r, _org in rows])
+        by_id = {
+            r.id: self._summary(r, org, tuple(missing[r.id]), names.get(r.assigned_to_id))
+            for r, org in rows
+        }
+        return [by_id[i] for i in ids]
+
+    def _missing_labels(self, session: Session, ids: list[int]) -> dict[int, list[str]]:
+        """The required checklist items not yet received of each referral, in list order."""
         received = (
             select(ItemReceipt.id)
             .where(
@@ -47,12 +57,7 @@ class ReferralBase:
             .order_by(Referral.id, ChecklistItem.position)
         ):
             missing[referral_id].append(label)
-        names = self._assignee_names(session, [r.assigned_to_id for r, _org in rows])
-        by_id = {
-            r.id: self._summary(r, org, tuple(missing[r.id]), names.get(r.assigned_to_id))
-            for r, org in rows
-        }
-        return [by_id[i] for i in ids]
+        return missing
 
     @staticmethod
     def _assignee_names(session: Session, user_ids: list[int | None]) -> dict[int | None, str]:

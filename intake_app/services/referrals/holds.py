@@ -20,6 +20,7 @@ from intake_app.domain.holds import (
     check_hold,
     check_resume,
     clock_stop,
+    parse_reason,
 )
 from intake_app.services.errors import ServiceError
 from intake_app.services.permissions import Permission
@@ -40,7 +41,10 @@ class ReferralHolds(ReferralBase):
         """Put an open referral on hold: `awaiting_referrer` (more information requested) or
         `patient_unavailable` (the patient asked to wait, or cannot attend yet)."""
         self._require_hold_permission("hold", referral_id)
-        reason = HoldReason(reason)
+        try:
+            reason = parse_reason(reason)
+        except DomainError as exc:
+            raise ServiceError(str(exc)) from None
         now = self.clinic.now()
         with self.clinic.unit(self.actor, "hold", "referral", str(referral_id)) as unit:
             row = self._load(unit.session, referral_id, expected_version)

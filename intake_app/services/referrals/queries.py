@@ -185,7 +185,11 @@ class ReferralReading(ReferralBase):
             self.actor, Permission.READ_REFERRALS, "view_referral", str(referral_id)
         )
         detail_state = self._state_of(referral_id)
-        return available_actions(detail_state, self.actor.permissions)
+        with self.clinic.session() as session:
+            held_since = session.execute(
+                select(Referral.held_since).where(Referral.id == referral_id)
+            ).scalar_one_or_none()
+        return available_actions(detail_state, self.actor.permissions, held=held_since is not None)
 
     def state_of(self, referral_id: int) -> State:
         """The referral's state now (what a command prints after a step); not audited as a

@@ -16,6 +16,9 @@ from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals.holds import ReferralHolds
 
+# A triage reason is a short note (the timeline shows it), not a narrative.
+TRIAGE_REASON_MAX = 200
+
 
 class ReferralWorkflow(ReferralHolds):
     """Steps on an existing referral; each is one audited transaction."""
@@ -90,14 +93,20 @@ class ReferralWorkflow(ReferralHolds):
         priority: Priority | None,
         at: datetime | None = None,
         expected_version: int | None = None,
+        reason: str = "",
     ) -> None:
+        """Accept the referral with its final priority. A priority other than the proposed one
+        needs a short reason (SPEC §3.4: the proposal and the decision are both kept)."""
         self.clinic.require(self.actor, Permission.TRIAGE, "triage", str(referral_id))
+        if len(reason.strip()) > TRIAGE_REASON_MAX:
+            raise ValidationFailed([f"reason: is longer than {TRIAGE_REASON_MAX} characters"])
         self._transition(
             referral_id,
             State.TRIAGED,
             at,
             expected_version=expected_version,
             priority=require_priority(priority),
+            reason=reason,
         )
 
     def schedule(
@@ -217,6 +226,12 @@ class ReferralWorkflow(ReferralHolds):
                 raise ServiceError(str(exc)) from None
             if target is State.TRIAGED:
                 assert priority is not None
+                # Read under the write lock: an edit may have changed the proposal meanwhile.
+                if priority.value != row.proposed_priority and not note:
+                    raise ServiceError(
+                        f"reason: the proposed priority is {row.proposed_priority}; say in a "
+                        f"few words why it is {priority.value}"
+                    )
                 row.priority = priority.value
                 row.triaged_at = row.triaged_at or when
             elif target is State.SCHEDULED:

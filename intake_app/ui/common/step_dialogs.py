@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from intake_app.domain.enums import Priority, Trigger
+from intake_app.domain.holds import HoldReason
 from intake_app.ui.common.prompts import make_default
 
 DATE_TIME_FORMAT = "ddd d MMM yyyy HH:mm"
@@ -147,6 +148,7 @@ class ReceivedAtDialog(_Dialog):
 class TriageChoice:
     priority: Priority
     at: datetime | None
+    reason: str = ""  # why the priority differs from the proposal (needed then)
 
 
 class TriageDialog(_Dialog):
@@ -162,6 +164,7 @@ class TriageDialog(_Dialog):
         missing: tuple[str, ...] = (),
     ) -> None:
         super().__init__(parent, "Triage", "Triage")
+        self.proposed = proposed
         self.priority = QComboBox()
         for priority in (Priority.URGENT, Priority.SOON, Priority.ROUTINE):
             text = PRIORITY_LABELS[priority]
@@ -185,12 +188,33 @@ class TriageDialog(_Dialog):
                 "You may triage now; the records stay flagged as incomplete."
             )
             self.form.addRow("Records", self.missing)
+        # A priority other than the proposal needs a short reason (SPEC §3.4: both are kept).
+        self.reason = QLineEdit()
+        self.reason.setObjectName("triageReason")
+        self.reason.setMaxLength(REASON_MAX)
+        self.reason.setAccessibleName("Reason for a priority other than the proposal")
+        self.form.addRow("Reason", self.reason)
         self.when = WhenField(tz, now, "Triaged earlier, at")
         self.form.addRow("When", self.when)
+        self.priority.currentIndexChanged.connect(self._update_ok)
+        self.reason.textChanged.connect(self._update_ok)
+        self._update_ok()
         self.priority.setFocus()
 
+    def differs(self) -> bool:
+        return self.priority.currentData() != self.proposed.value
+
+    def _update_ok(self) -> None:
+        differs = self.differs()
+        self.reason.setPlaceholderText(
+            "Required: why not the proposed priority?" if differs else "Optional"
+        )
+        self.ok_button.setEnabled(not differs or bool(self.reason.text().strip()))
+
     def value(self) -> TriageChoice:
-        return TriageChoice(Priority(self.priority.currentData()), self.when.value())
+        return TriageChoice(
+            Priority(self.priority.currentData()), self.when.value(), self.reason.text().strip()
+        )
 
 
 @dataclass(frozen=True)
@@ -360,3 +384,65 @@ class MarkSeenDialog(_Dialog):
         moment = self.when.value()
         early = self._before_booking(moment or self.now) and self.earlier.isChecked()
         return SeenChoice(moment, early)
+
+
+HOLD_REASON_TEXT = {
+    HoldReason.AWAITING_REFERRER: "Awaiting referrer — more information requested",
+    HoldReason.PATIENT_UNAVAILABLE: "Patient unavailable — asked to wait, or cannot attend yet",
+}
+HOLD_REASON_EFFECT = {
+    HoldReason.AWAITING_REFERRER: (
+        "The due time is suspended while held but not moved: the clinic stays accountable "
+        "for the time it waits on the referrer."
+    ),
+    HoldReason.PATIENT_UNAVAILABLE: (
+        "The due time is suspended while held and moves by the time held; reports subtract "
+        "this time from adjusted access times."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class HoldChoice:
+    reason: HoldReason
+    at: datetime | None
+
+
+class HoldDialog(_Dialog):
+    """Put on hold: why (awaiting the referrer, or the patient), and since when."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        tz: ZoneInfo,
+        now: datetime,
+        default: HoldReason = HoldReason.AWAITING_REFERRER,
+    ) -> None:
+        super().__init__(parent, "Put on hold", "Put on hold")
+        intro = QLabel(
+            "The referral keeps its status; the hold shows in every list until it is resumed, "
+            "seen or closed."
+        )
+        intro.setWordWrap(True)
+        self.form.addRow(intro)
+        self.reason = QComboBox()
+        self.reason.setAccessibleName("Hold reason")
+        for reason, text in HOLD_REASON_TEXT.items():
+            self.reason.addItem(text, reason.value)
+        self.reason.setCurrentIndex(self.reason.findData(default.value))
+        self.form.addRow("&Reason", self.reason)
+        self.effect = QLabel()
+        self.effect.setWordWrap(True)
+        self.effect.setProperty("role", "hint")
+        self.form.addRow(self.effect)
+        self.when = WhenField(tz, now, "The hold began earlier, at")
+        self.form.addRow("When", self.when)
+        self.reason.currentIndexChanged.connect(self._explain)
+        self._explain()
+        self.reason.setFocus()
+
+    def _explain(self) -> None:
+        self.effect.setText(HOLD_REASON_EFFECT[HoldReason(self.reason.currentData())])
+
+    def value(self) -> HoldChoice:
+        return HoldChoice(HoldReason(self.reason.currentData()), self.when.value())

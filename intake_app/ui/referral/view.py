@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_app.domain.access import ON_HOLD
 from intake_app.domain.corrections import CORRECTION_KINDS
 from intake_app.domain.enums import CloseReason, Priority, State
+from intake_app.domain.holds import HOLD_EVENTS, hold_event_text
 from intake_app.domain.letters import LetterKind
 from intake_app.services.actions import Action, ActionState
 from intake_app.services.auth import SignedIn
@@ -61,6 +63,7 @@ from intake_app.ui.common.step_dialogs import (
 )
 from intake_app.ui.common.style import icon
 from intake_app.ui.referral.corrections import CorrectionsMixin
+from intake_app.ui.referral.holds import HoldsMixin
 from intake_app.ui.referral.ownership import OwnershipRow
 
 # An event recorded this long after the time it claims is marked "(recorded later)".
@@ -100,6 +103,8 @@ BUTTON_TEXT = {
     Action.WITHDRAW: "Withdraw…",
     Action.NO_SHOW: "No-show…",
     Action.REOPEN: "Reopen…",
+    Action.HOLD: "Put on hold…",
+    Action.RESUME: "Resume…",
 }
 LETTER_TEXT = {
     LetterKind.ACKNOWLEDGEMENT: "Acknowledgement…",
@@ -158,7 +163,7 @@ def _state_label(value: str | None) -> str:
         return value
 
 
-class ReferralView(CorrectionsMixin, QWidget):
+class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
     """The referral screen; `show_referral(id)` loads one referral."""
 
     def __init__(
@@ -268,6 +273,10 @@ class ReferralView(CorrectionsMixin, QWidget):
         layout.addLayout(status_row)
         self.ownership = OwnershipRow(self.signed_in, self._run, self._short)
         layout.addWidget(self.ownership)
+        hold_row = QHBoxLayout()  # its own line: the hold is read before the due time
+        hold_row.addWidget(self._build_hold_banner())
+        hold_row.addStretch(1)
+        layout.addLayout(hold_row)
         return header
 
     def _build_checklist(self) -> QWidget:
@@ -347,6 +356,8 @@ class ReferralView(CorrectionsMixin, QWidget):
             Action.SCHEDULE: self._schedule,
             Action.MARK_SEEN: self._mark_seen,
             Action.REOPEN: self._reopen,
+            Action.HOLD: self._hold,
+            Action.RESUME: self._resume,
         }
         for action, text in BUTTON_TEXT.items():
             button = QPushButton(text)
@@ -357,8 +368,8 @@ class ReferralView(CorrectionsMixin, QWidget):
                 button.clicked.connect(lambda _=False, a=action: self._close(a))
             else:
                 button.clicked.connect(lambda _=False, h=handler: h())
-            if action in (Action.TRIAGE, Action.DECLINE, Action.REOPEN):
-                row.add_group_break()  # groups: milestone | moves | closing | reopening
+            if action in (Action.TRIAGE, Action.DECLINE, Action.REOPEN, Action.HOLD):
+                row.add_group_break()  # milestone | moves | closing | reopening | holds
             self.buttons[action] = button
             row.addWidget(button)
         row.add_group_break()
@@ -473,6 +484,7 @@ class ReferralView(CorrectionsMixin, QWidget):
             label.clear()
             label.setToolTip("")
         self.due_badge.hide()
+        self._fill_hold(None)
         self.due_icon.clear()
         self.missing_icon.clear()
         self._filling = True
@@ -531,6 +543,7 @@ class ReferralView(CorrectionsMixin, QWidget):
             self.priority.setToolTip(f"Proposed {s.proposed_priority} because:\n{reasons}")
 
         self._fill_due(detail)
+        self._fill_hold(detail)
         size = self._icon_size()
         if s.missing_required:
             self.missing_icon.setPixmap(icon("missing").pixmap(size))
@@ -575,13 +588,21 @@ class ReferralView(CorrectionsMixin, QWidget):
                 text = f"Due today: {step}"
                 self.due_icon.setPixmap(icon("due_today").pixmap(size))
                 self.due_icon.show()
+            elif s.due_status == ON_HOLD:
+                # Suspended while held (never overdue); a patient's wait moves the day on.
+                text = f"{step}: due time suspended while on hold"
+                self.due_icon.clear()
+                self.due_icon.hide()
             else:
                 text = f"Next: {step}, due by end of {due_day}"
                 self.due_icon.clear()
                 self.due_icon.hide()
             self.due_badge.setText(text)
             self.due_badge.setProperty("tone", s.due_status or "")
-            self.due_badge.setToolTip(f"Deadline {self._local(s.due_at)} ({self.tz.key})")
+            tip = f"Deadline {self._local(s.due_at)} ({self.tz.key})"
+            if s.due_status == ON_HOLD:
+                tip = f"If resumed now: due by end of {due_day} ({self.tz.key})"
+            self.due_badge.setToolTip(tip)
         self.due_badge.show()
         _repolish(self.due_badge)
 
@@ -668,6 +689,8 @@ class ReferralView(CorrectionsMixin, QWidget):
         self.timeline.scrollToBottom()
 
     def _event_text(self, event: TimelineEvent, labels: dict[str, str]) -> str:
+        if held := hold_event_text(event.kind, event.detail):
+            return held
         if event.kind in CORRECTION_KINDS:
             return self._correction_text(event, labels)
         if event.kind == "item_received":
@@ -695,6 +718,8 @@ class ReferralView(CorrectionsMixin, QWidget):
             return ""
         if event.kind in CORRECTION_KINDS:  # the detail is in the text already
             return f"Reason: {event.reason}" if event.reason else ""
+        if event.kind in HOLD_EVENTS:  # the reason is in the text already
+            return ""
         parts = []
         if event.reason:
             parts.append(f"Reason: {event.reason}")
@@ -871,7 +896,7 @@ class ReferralView(CorrectionsMixin, QWidget):
             self._run(
                 "Triage",
                 lambda rid, v: self.referrals.triage(
-                    rid, choice.priority, at=choice.at, expected_version=v
+                    rid, choice.priority, at=choice.at, expected_version=v, reason=choice.reason
                 ),
             )
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from intake_app.domain.dates import MONTHS, MONTHS_SHORT, WEEKDAYS, WEEKDAYS_SHORT, wait_text
+from intake_app.domain.holds import HoldReason, on_hold_text
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.referrals import ReferralQuery, Referrals
@@ -60,7 +61,11 @@ _OPEN_STATES = frozenset({"new", "triaged", "scheduled"})
 # they stay readable on a dark palette too.
 _TINTS = {"overdue": QColor("#fbe3e3"), "due_today": QColor("#fff0dc")}
 _TINT_TEXT = QColor("#1f1f1f")
-_STATUS_TEXT = {"overdue": QColor("#b71c1c"), "due_today": QColor("#a84300")}
+_STATUS_TEXT = {
+    "overdue": QColor("#b71c1c"),
+    "due_today": QColor("#a84300"),
+    "on_hold": QColor("#4a5a6a"),
+}
 
 # Deadlines are the midnight that ends the due day; step back to name that day.
 _EPSILON = timedelta(microseconds=1)
@@ -336,6 +341,8 @@ class WorklistModel(QAbstractTableModel):
         if key == "due":
             if r.due_at is None:
                 return ""
+            if r.hold_reason and r.held_since:
+                return on_hold_text(r.hold_reason, _day_month(self._local(r.held_since).date()))
             if r.due_status == "due_today":
                 return "Due today"
             day = self._due_day(r.due_at)
@@ -366,6 +373,15 @@ class WorklistModel(QAbstractTableModel):
         if key in ("next_due", "due") and r.next_due and r.due_at is not None:
             step = MEASURE_LABELS.get(r.next_due, r.next_due)
             day = _long_date(self._due_day(r.due_at))
+            if r.hold_reason and r.held_since:
+                since = self._local(r.held_since)
+                held = on_hold_text(r.hold_reason, f"{_long_date(since.date())}, {since:%H:%M}")
+                if r.hold_reason == HoldReason.PATIENT_UNAVAILABLE:
+                    return (
+                        f"{held}\n{step}: the due time is suspended and moves by the time "
+                        f"held (by the end of {day} if resumed now)"
+                    )
+                return f"{held}\n{step}: the due time is suspended; still due by the end of {day}"
             if r.due_status == "overdue":
                 return f"Overdue: {step} was due by the end of {day}"
             if r.due_status == "due_today":

@@ -49,9 +49,9 @@ _WIDTH_SAMPLES = {
     "missing": "0",
     "priority": "(Routine)",
     "next_due": "Records complete",
-    "due": "Overdue · 00 May",
     "assigned": "coordinator",
     "waiting": "000 d 00 h",
+    "due": "On hold since 00 May",  # then the hold's reason, elided if need be
 }
 _CELL_PADDING = 22  # the stylesheet's item padding and the view's text margins
 _ICON_ROOM = 22
@@ -118,13 +118,15 @@ class WorklistView(QWidget):
         self.incomplete_only.setToolTip("Referrals still awaiting required records")
         self.overdue_only = QCheckBox("&Overdue only")  # Alt+V is the View menu
         self.overdue_only.setToolTip("Referrals whose next step is past its deadline")
+        self.on_hold_only = QCheckBox("On hol&d")
+        self.on_hold_only.setToolTip("Referrals on hold: awaiting the referrer or the patient")
         self.mine_recent = QCheckBox("&My recent")
         self.mine_recent.setToolTip(f"Referrals I logged in the last {MY_RECENT_DAYS} days")
 
         # The filters wrap onto more lines when the worklist is narrow (beside a referral).
         filters = FlowLayout(spacing=6)
         filters.addWidget(self.search)
-        for box in (self.incomplete_only, self.overdue_only, self.mine_recent):
+        for box in (self.incomplete_only, self.overdue_only, self.on_hold_only, self.mine_recent):
             filters.addWidget(box)
         for text, combo in (
             ("&Status", self.status_filter),
@@ -205,7 +207,7 @@ class WorklistView(QWidget):
             self.ownership_filter,
         ):
             combo.currentIndexChanged.connect(self.apply_filters)
-        for box in (self.incomplete_only, self.overdue_only, self.mine_recent):
+        for box in (self.incomplete_only, self.overdue_only, self.on_hold_only, self.mine_recent):
             box.toggled.connect(self.apply_filters)
         header.sortIndicatorChanged.connect(self._sort_requested)
         self.table.activated.connect(self._activated)
@@ -224,7 +226,8 @@ class WorklistView(QWidget):
         self.setTabOrder(self.priority_filter, self.ownership_filter)
         self.setTabOrder(self.ownership_filter, self.incomplete_only)
         self.setTabOrder(self.incomplete_only, self.overdue_only)
-        self.setTabOrder(self.overdue_only, self.mine_recent)
+        self.setTabOrder(self.overdue_only, self.on_hold_only)
+        self.setTabOrder(self.on_hold_only, self.mine_recent)
         self.setTabOrder(self.mine_recent, self.table)
         self._show_total(self.model.total)
         self._show_error(self.model.error)
@@ -247,6 +250,7 @@ class WorklistView(QWidget):
             priorities=(Priority(priority),) if priority != ANY else (),
             incomplete_only=self.incomplete_only.isChecked(),
             overdue_only=self.overdue_only.isChecked(),
+            on_hold_only=self.on_hold_only.isChecked(),
             mine_recent_days=MY_RECENT_DAYS if self.mine_recent.isChecked() else None,
             search=self.search.text().strip(),
             ownership=Ownership(self.ownership_filter.currentData()),

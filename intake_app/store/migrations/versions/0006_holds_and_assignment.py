@@ -37,7 +37,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_referrals_assigned", ["assigned_to_id"], unique=False)
     # The hold events of a period (adjusted access times) without reading every event.
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index("ix_events_kind_time", ["kind", "effective_at"], unique=False)
+        batch_op.create_index(
+            "ix_events_kind_time", ["kind", "effective_at", "referral_id", "detail"], unique=False
+        )
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""The triage queue: referrals awaiting a triage decision, worked in order by keyboard."""
