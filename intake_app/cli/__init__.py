@@ -28,6 +28,7 @@ from intake_app.cli import (
     reports,
     setup,
     standards,
+    steps,
     targets,
     users,
 )
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    steps.register(ref_sub)
     triage_cli.register_steps(ref_sub)
     holds.register(ref_sub)
     letters.register(sub)

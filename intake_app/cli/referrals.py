@@ -22,6 +22,9 @@ def register(ref_sub: SubParsers) -> None:
     rl.add_argument("--service-line", action="append")
     rl.add_argument("--incomplete", action="store_true", help="only those missing required items")
     rl.add_argument("--search", default="", help="name, MRN or partner")
+    owner = rl.add_mutually_exclusive_group()
+    owner.add_argument("--mine", action="store_true", help="only those assigned to me")
+    owner.add_argument("--unassigned", action="store_true", help="only those assigned to nobody")
     rl.add_argument("--limit", type=int, default=50)
     rl.set_defaults(handler=cmd_referral_list)
     rs = add_command(ref_sub, "show", "one referral: fields, checklist, timeline")
@@ -30,15 +33,20 @@ def register(ref_sub: SubParsers) -> None:
 
 
 def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
-    from intake_app.services.referrals import ReferralQuery, Referrals
+    from intake_app.domain.dates import wait_text
+    from intake_app.services.referrals import Ownership, ReferralQuery, Referrals
 
     statuses = args.status or []
+    ownership = (
+        Ownership.MINE if args.mine else Ownership.UNASSIGNED if args.unassigned else Ownership.ALL
+    )
     query = ReferralQuery(
         states=tuple(State(s) for s in statuses if s != "open"),
         open_only="open" in statuses,
         service_lines=tuple(args.service_line or ()),
         incomplete_only=args.incomplete,
         search=args.search,
+        ownership=ownership,
         limit=max(1, args.limit),
     )
     with sign_in_from(args, secrets) as signed_in:
@@ -55,6 +63,8 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
         "priority",
         "missing",
         "next_due",
+        "assigned",  # new columns go last: scripts read these by position
+        "waited",
     )
     out("\t".join(header))
     for r in page.rows:
@@ -76,6 +86,8 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
                     r.priority or f"({r.proposed_priority})",
                     str(r.missing_required),
                     due,
+                    r.assigned_to or "",
+                    wait_text(r.waited) if r.waited is not None else "",
                 )
             )
         )
@@ -121,6 +133,7 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         ("Seen", when(d.seen_at)),
         ("Closed", f"{when(d.closed_at)} {d.close_reason}".strip()),
         ("Next due", f"{s.next_due} by {when(s.due_at)} ({s.due_status})" if s.due_at else ""),
+        ("Assigned to", f"{s.assigned_to} since {when(d.assigned_at)}" if s.assigned_to else ""),
         ("Hold", on_hold_text(s.hold_reason, when(s.held_since)) if s.hold_reason else ""),
     ]
     fields += _links_text(d, when)
@@ -141,6 +154,10 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         change = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
         extra = " ".join(x for x in (e.detail, e.reason) if x)
         late = " (recorded later)" if (e.recorded_at - e.effective_at).total_seconds() > 300 else ""
+        if e.kind == "assigned":
+            whom = f"assigned to {e.detail}" if e.detail else "unassigned"
+            out(f"  {when(e.effective_at)}  {whom} [{e.user}]{late}")
+            continue
         if held := hold_event_text(e.kind, e.detail):
             out(f"  {when(e.effective_at)}  {held} [{e.user}]{late}")
             continue

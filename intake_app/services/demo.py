@@ -330,6 +330,7 @@ def create_demo(
             rows_to_csv(rows), clinic.service_lines, clinic.calendar.tz, clinic.now()
         )
         result = write_records(coordinator, records, action="demo_referral")
+        _assign_some(coordinator)
         _demo_holds(coordinator, seed)
         _as_it_happened(coordinator)
     finally:
@@ -338,6 +339,28 @@ def create_demo(
     # Beside the database, so the sign-in screen can offer the demo users before unlocking.
     write_private(demo_marker(db_path), json.dumps({"users": users}, indent=1).encode("utf-8"))
     return DemoClinic(db_path, users, result.referrals, created.recovery_code)
+
+
+def _assign_some(signed_in: SignedIn) -> None:
+    """Work in hand, as a coordinator lead hands it out: of the open referrals, some awaiting
+    triage go to the triage user, some further on to the coordinator; the rest stay
+    unassigned. Through the service, so each is an audited "assigned" event."""
+    from intake_app.services.referrals import Referrals
+
+    with signed_in.clinic.session() as session:
+        open_rows = session.execute(
+            select(Referral.id, Referral.state, Referral.state_changed_at)
+            .where(Referral.state.in_([s.value for s in State if s.is_open]))
+            .order_by(Referral.id)
+        ).all()
+    staff, now = Referrals(signed_in), signed_in.clinic.now()
+    tz, rng = signed_in.clinic.calendar.tz, random.Random(len(open_rows))
+    for index, (referral_id, state, changed_at) in enumerate(open_rows):
+        if index % 3 == 2:
+            continue
+        user = "triage" if state == State.NEW.value else "coordinator"
+        at = _office_hours(changed_at + timedelta(minutes=rng.randrange(10, 90)), tz, rng)
+        staff.assign(referral_id, user, at=min(at, now))
 
 
 def _as_it_happened(signed_in: SignedIn) -> None:

@@ -1,7 +1,7 @@
 """Plain immutable views that services return; no live ORM rows leave the services."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,9 @@ class ReferralSummary:
     held_since: datetime | None = None
     # Who works the referral now (user name), if anyone.
     assigned_to: str | None = None
+    # How long the patient has waited: since receipt, until now while open, else until seen
+    # or closed (elapsed, holds not subtracted).
+    waited: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class ReferralDetail:
     # The referral this one links to, and those that link to this one.
     linked_to: LinkedReferral | None = None
     linked_from: tuple[LinkedReferral, ...] = ()
+    # Since when the user in summary.assigned_to has it.
+    assigned_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,44 @@ def test_a_password_change_killed_midway_leaves_a_key_file_that_opens(
         opened.close()
     assert not [p.name for p in clinic_files.db.parent.iterdir() if ".tmp-" in p.name]
     sign_in(clinic_files.db, "cora", "cora-after-the-crash").close()
+
+
+# -- ownership: two people taking the same referral at once --------------------------------
+
+
+@pytest.mark.slow  # four processes sign in
+@pytest.mark.parametrize("shown_version", [False, True], ids=["from-a-list", "from-the-view"])
+def test_two_processes_taking_one_referral_one_wins_the_other_is_told_who(
+    clinic_files: ClinicFiles, clock, shown_version: bool
+) -> None:
+    from intake_app.services.referrals import Referrals
+
+    cora = sign_in(clinic_files.db, "cora", COORDINATOR_PASSWORD, clock=clock)
+    referral_id = log_referral(cora)
+    version = str(Referrals(cora).get(referral_id).row_version) if shown_version else "-"
+    cora.close()
+    users = {"cora": COORDINATOR_PASSWORD, "tess": TRIAGE_PASSWORD}
+    workers = {
+        user: start_worker("take", clinic_files.db, user, referral_id, version, stdin=[password])
+        for user, password in users.items()
+    }
+    for worker in workers.values():  # both signed in and waiting: then both at once
+        assert worker.stdout is not None
+        assert worker.stdout.readline() == "ready\n"
+    for worker in workers.values():
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    outcomes = {user: finish(worker).strip() for user, worker in workers.items()}
+    winners = [user for user, outcome in outcomes.items() if outcome == "taken"]
+    assert len(winners) == 1, outcomes
+    (winner,) = winners
+    (loser,) = set(users) - {winner}
+    assert outcomes[loser].startswith("refused: ")
+    assert f"assigned to {winner}" in outcomes[loser]
+    reader = sign_in(clinic_files.db, "cora", COORDINATOR_PASSWORD, clock=clock)
+    try:
+        assert Referrals(reader).get(referral_id).summary.assigned_to == winner
+    finally:
+        reader.close()
+    assert [e.action for e in audit_entries(clinic_files.db)].count("assign") == 1

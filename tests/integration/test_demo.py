@@ -29,6 +29,7 @@ STEP_PERMISSION = {
     ("transition", State.SEEN.value): Permission.SCHEDULE,
     ("transition", State.NO_SHOW.value): Permission.SCHEDULE,
     ("transition", State.WITHDRAWN.value): Permission.SCHEDULE,
+    ("assigned", None): Permission.ASSIGN,
     ("hold_started", None): Permission.EDIT_REFERRAL,
     ("hold_ended", None): Permission.EDIT_REFERRAL,
 }
@@ -73,7 +74,7 @@ def test_every_demo_step_is_by_a_user_whose_role_allows_it(demo: Path) -> None:
     # Staff decisions in office hours (weekdays, 08:00-17:30 in the clinic's zone); faxes and
     # the records that come with them arrive when they do.
     chicago = ZoneInfo("America/Chicago")
-    decisions = ("acknowledged", "transition")
+    decisions = ("acknowledged", "transition", "assigned")
     staff_steps = [at.astimezone(chicago) for k, _t, _u, at, _r in steps if k in decisions]
     assert staff_steps and all(
         t.weekday() < 5 and time(8) <= t.time() <= time(17, 30) for t in staff_steps
@@ -98,6 +99,19 @@ def test_the_demo_queue_is_mostly_on_time_and_old_referrals_are_closed(demo: Pat
     assert State.SEEN.value in closed_or_seen
     seen_share = sum(r.state == State.SEEN.value for r in old) / len(old)
     assert seen_share > 0.6
+
+
+def test_some_open_demo_referrals_are_in_hand_and_some_wait_for_someone(demo: Path) -> None:
+    coordinator = sign_in(demo, "coordinator", demo_password("coordinator"), clock=lambda: NOW)
+    try:
+        open_rows = Referrals(coordinator).page(ReferralQuery(open_only=True, limit=1000)).rows
+    finally:
+        coordinator.close()
+    owners = [r.assigned_to for r in open_rows]
+    assert {"coordinator", "triage", None} <= set(owners)
+    # Awaiting triage goes to the triage user, work further on to the coordinator.
+    assert all(r.state == State.NEW.value for r in open_rows if r.assigned_to == "triage")
+    assert all(r.state != State.NEW.value for r in open_rows if r.assigned_to == "coordinator")
 
 
 def test_the_demo_has_holds_and_adjusted_times_differ(demo: Path) -> None:

@@ -75,12 +75,33 @@ def change_passwords(db: str, user: str, count: str) -> None:
     print(old, flush=True)
 
 
+def take(db: str, user: str, referral_id: str, version: str) -> None:
+    """'Assign to me' once told to go (a line "go" on standard input, after "ready"): with
+    `version` the row version shown on screen, "-" for a take from a list. Prints the outcome."""
+    from intake_app.services.errors import ServiceError
+
+    signed_in = _signed_in(db, user)
+    staff = Referrals(signed_in)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    try:
+        if version == "-":
+            staff.assign_to_me(int(referral_id))
+        else:
+            staff.assign(int(referral_id), user, expected_version=int(version))
+        print("taken", flush=True)
+    except ServiceError as exc:
+        print(f"refused: {exc}", flush=True)
+    signed_in.close()
+
+
 COMMANDS = {
     "hold": hold,
     "hold-raw": hold_raw,
     "views": views,
     "add-users": add_users,
     "change-passwords": change_passwords,
+    "take": take,
 }
 
 if __name__ == "__main__":

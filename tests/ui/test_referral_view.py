@@ -314,3 +314,56 @@ def test_due_badge_stands_out_when_overdue(qtbot, sign_in_as, bus, prompter, clo
     assert view.due_badge.property("tone") == "overdue"
     assert view.due_badge.text().startswith("Overdue: Acknowledge")
     assert not view.due_icon.pixmap().isNull()  # an icon as well as colour
+
+
+def test_assign_to_me_and_unassign_buttons(qtbot, sign_in_as, bus, prompter, clock) -> None:  # type: ignore[no-untyped-def]
+    tess = sign_in_as("tess")
+    rid = log_referral(sign_in_as("cora"))
+    view = make_view(qtbot, tess, bus, prompter, rid)
+    own = view.ownership
+    assert own.label.text() == "Not assigned"
+    assert own.take.isEnabled() and not own.release.isEnabled()
+
+    clock.advance(minutes=5)
+    with qtbot.waitSignal(bus.referrals_changed):
+        qtbot.mouseClick(own.take, Qt.MouseButton.LeftButton)
+    assert prompter.asked == []
+    assert own.label.text() == "Assigned to tess since 18 Nov 09:05"
+    assert not own.take.isEnabled() and own.release.isEnabled()
+    assert timeline_texts(view)[-1] == "18 Nov 09:05 | Assigned to tess | tess"
+    assert Referrals(tess).get(rid).summary.assigned_to == "tess"
+
+    clock.advance(minutes=5)
+    own.release.setFocus()
+    with qtbot.waitSignal(bus.referrals_changed):
+        qtbot.keyClick(own.release, Qt.Key.Key_Space)  # reachable and pressed by keyboard
+    assert own.label.text() == "Not assigned"
+    assert timeline_texts(view)[-1] == "18 Nov 09:10 | Unassigned | tess"
+
+
+def test_taking_a_referral_someone_took_meanwhile_says_who(
+    qtbot, sign_in_as, bus, prompter
+) -> None:  # type: ignore[no-untyped-def]
+    cora, tess = sign_in_as("cora"), sign_in_as("tess")
+    rid = log_referral(cora)
+    view = make_view(qtbot, tess, bus, prompter, rid)
+    Referrals(cora).assign_to_me(rid)  # on another workstation, after tess opened it
+    with qtbot.assertNotEmitted(bus.referrals_changed):
+        assert not view.ownership.assign_to_me()
+    assert len(prompter.asked) == 1
+    assert "it is now assigned to cora" in prompter.asked[0][1]
+    # Reloaded: cora's assignment is on screen; tess may still take it over, knowingly.
+    assert view.ownership.label.text().startswith("Assigned to cora since ")
+    assert view.ownership.take.toolTip() == "Take it over from cora"
+
+
+def test_a_manager_sees_the_owner_but_has_no_assign_buttons(  # type: ignore[no-untyped-def]
+    qtbot, sign_in_as, bus, prompter
+) -> None:
+    cora = sign_in_as("cora")
+    rid = log_referral(cora)
+    Referrals(cora).assign_to_me(rid)
+    view = make_view(qtbot, sign_in_as("mona"), bus, prompter, rid)
+    assert view.ownership.label.text().startswith("Assigned to cora")
+    assert not view.ownership.take.isEnabled() and not view.ownership.release.isEnabled()
+    assert "coordinator or triage" in view.ownership.take.toolTip()

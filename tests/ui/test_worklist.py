@@ -88,16 +88,20 @@ def test_columns_show_the_referral_in_clinic_time(sign_in_as) -> None:  # type: 
         "priority": "(Soon)",  # proposed, not final
         "next_due": "Acknowledge",
         "due": "Overdue · 17 Nov",
+        "assigned": "–",
+        "waiting": "1 d 23 h",  # Mon 09:30 to the clock's Wed 09:00
     }
     assert "MRN-9" in cell(model, 0, "patient", TOOLTIP)
     assert cell(model, 0, "missing", TOOLTIP).count("\n• ") == len(required) - 1
     assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))] == [
         "Received",
+        "Waiting",
         "Patient",
         "Service line",
         "Partner",
         "Channel",
         "Status",
+        "Assigned",
         "Missing",
         "Priority",
         "Next due",
@@ -498,3 +502,38 @@ def test_missing_items_are_named_in_the_tooltip(qtbot, sign_in_as, bus) -> None:
     assert model.data(index, Qt.ItemDataRole.ToolTipRole) == (
         f"Required, not yet received:\n• {required[0].label}\n• {required[-1].label}"
     )
+
+
+def test_the_assigned_filter_and_columns_show_who_works_what(  # type: ignore[no-untyped-def]
+    sign_in_as, make_view, qtbot, clock
+) -> None:
+    cora, tess = sign_in_as("cora"), sign_in_as("tess")
+    taken, given, free = (log_referral(cora, mrn=f"MRN-{n}") for n in range(3))
+    Referrals(tess).assign_to_me(taken)
+    Referrals(cora).assign(given, "cora")
+    clock.advance(days=2, hours=3)
+    view = make_view(tess)
+    view.show()
+    qtbot.waitExposed(view)
+    rows = {view.model.summary(r).id: r for r in range(view.model.rowCount())}
+    assert cell(view.model, rows[taken], "assigned") == "tess"
+    assert cell(view.model, rows[given], "assigned") == "cora"
+    assert cell(view.model, rows[free], "assigned") == "–"
+    assert cell(view.model, rows[free], "assigned", TOOLTIP) == "Not assigned to anyone"
+    # Received Mon 09:30; the clock is now Fri 12:00.
+    assert cell(view.model, rows[free], "waiting") == "4 d 2 h"
+    assert cell(view.model, rows[free], "waiting", TOOLTIP).endswith("waiting: 4 d 2 h")
+
+    # Keyboard: Tab from the priority filter reaches it, and arrows choose.
+    view.priority_filter.setFocus()
+    qtbot.keyClick(view.priority_filter, Qt.Key.Key_Tab)
+    assert view.focusWidget() is view.ownership_filter
+    qtbot.keyClick(view.ownership_filter, Qt.Key.Key_Down)
+    assert view.ownership_filter.currentText() == "Mine"
+    assert ids(view.model) == [taken]
+    qtbot.keyClick(view.ownership_filter, Qt.Key.Key_Down)
+    assert view.ownership_filter.currentText() == "Unassigned"
+    assert ids(view.model) == [free]
+    assert view.count_label.text() == "1 referral"
+    pick(view.ownership_filter, "all")
+    assert set(ids(view.model)) == {taken, given, free}

@@ -3,6 +3,7 @@
 - queries.py: the worklist page, search, one referral in full, allowed actions
 - intake.py: logging a referral, and duplicates
 - workflow.py: documents, acknowledgement, triage, scheduling, seen, closing, reopening
+- ownership.py: assigning a referral to a user, unassigning it
 - holds.py: putting on hold and resuming (clock stops); closing and seeing end a hold
 - corrections.py: editing intake fields, un-ticking an item, correcting the receipt time
 - triage.py: the triage queue, and redirecting to another of the clinic's service lines
@@ -12,15 +13,23 @@
 from intake_app.services.referrals.corrections import DuplicateAfterEdit, ReferralCorrections
 from intake_app.services.referrals.holds import ReferralHolds
 from intake_app.services.referrals.intake import DuplicateChoice, DuplicateSuspected, ReferralIntake
-from intake_app.services.referrals.queries import SORT_COLUMNS, ReferralQuery, ReferralReading
+from intake_app.services.referrals.ownership import Assignment, ReferralOwnership
+from intake_app.services.referrals.queries import (
+    SORT_COLUMNS,
+    Ownership,
+    ReferralQuery,
+    ReferralReading,
+)
 from intake_app.services.referrals.triage import QueueRow, QueueScope, ReferralTriage
 from intake_app.services.referrals.workflow import ReferralWorkflow
 
 __all__ = [
     "SORT_COLUMNS",
+    "Assignment",
     "DuplicateAfterEdit",
     "DuplicateChoice",
     "DuplicateSuspected",
+    "Ownership",
     "QueueRow",
     "QueueScope",
     "ReferralQuery",
@@ -37,5 +46,6 @@ class Referrals(
     ReferralIntake,
     ReferralWorkflow,
     ReferralHolds,
+    ReferralOwnership,
 ):
     """The referral use cases for one signed-in user."""

@@ -1,6 +1,6 @@
 """What every referral use case shares: the signed-in user, loading, events and checks."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.due import refresh_due, row_due_state
 from intake_app.services.errors import ConcurrentEdit, NotFound, ServiceError
 from intake_app.services.views import ReferralSummary
-from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Partner, Referral
+from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Partner, Referral, User
 
 
 class ReferralBase:
@@ -33,7 +33,11 @@ class ReferralBase:
             select(Referral, Partner.organisation).join(Partner).where(Referral.id.in_(ids))
         ).all()
         missing = self._missing_labels(session, ids)
-        by_id = {r.id: self._summary(r, org, tuple(missing[r.id])) for r, org in rows}
+        names = self._assignee_names(session, [r.assigned_to_id for r, _org in rows])
+        by_id = {
+            r.id: self._summary(r, org, tuple(missing[r.id]), names.get(r.assigned_to_id))
+            for r, org in rows
+        }
         return [by_id[i] for i in ids]
 
     def _missing_labels(self, session: Session, ids: list[int]) -> dict[int, list[str]]:
@@ -54,6 +58,14 @@ class ReferralBase:
         ):
             missing[referral_id].append(label)
         return missing
+
+    @staticmethod
+    def _assignee_names(session: Session, user_ids: list[int | None]) -> dict[int | None, str]:
+        wanted = {i for i in user_ids if i is not None}
+        if not wanted:
+            return {}
+        found = session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all()
+        return dict(found)  # type: ignore[arg-type]
 
     def _check_time(
         self,
@@ -139,7 +151,11 @@ class ReferralBase:
         )
 
     def _summary(
-        self, row: Referral, organisation: str, missing: tuple[str, ...]
+        self,
+        row: Referral,
+        organisation: str,
+        missing: tuple[str, ...],
+        assigned_to: str | None = None,
     ) -> ReferralSummary:
         due = row_due_state(self.clinic, row)
         return ReferralSummary(
@@ -164,4 +180,11 @@ class ReferralBase:
             held_since=(
                 row.held_since.astimezone(self.clinic.calendar.tz) if row.held_since else None
             ),
+            assigned_to=assigned_to,
+            waited=self._waited(row),
         )
+
+    def _waited(self, row: Referral) -> timedelta:
+        """Since receipt: until now while open, else until seen or closed (the real wait)."""
+        end = self.clinic.now() if State(row.state).is_open else (row.seen_at or row.closed_at)
+        return max(timedelta(0), (end or row.state_changed_at) - row.received_at)

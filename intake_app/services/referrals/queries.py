@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -44,6 +45,14 @@ SORT_COLUMNS = {
 }
 
 
+class Ownership(StrEnum):
+    """Whose referrals a list shows: anyone's, the signed-in user's, or nobody's yet."""
+
+    ALL = "all"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+
+
 @dataclass(frozen=True)
 class ReferralQuery:
     states: tuple[State, ...] = ()
@@ -58,6 +67,7 @@ class ReferralQuery:
     search: str = ""
     # Exactly these referrals (the ones behind a report's group), or None for no such filter.
     ids: tuple[int, ...] | None = None
+    ownership: Ownership = Ownership.ALL
     sort: str = "received"
     descending: bool = True
     offset: int = 0
@@ -134,6 +144,10 @@ class ReferralReading(ReferralBase):
                     bindparam("only_ids", list(query.ids), expanding=True, literal_execute=True)
                 )
             )
+        if query.ownership is Ownership.MINE:
+            conditions.append(Referral.assigned_to_id == self.actor.user_id)
+        elif query.ownership is Ownership.UNASSIGNED:
+            conditions.append(Referral.assigned_to_id.is_(None))
         term = search_key(query.search)
         if term:
             # Each branch is a prefix range on its own index; as one id set, the planner
@@ -186,6 +200,14 @@ class ReferralReading(ReferralBase):
                 select(Referral.held_since).where(Referral.id == referral_id)
             ).scalar_one_or_none()
         return available_actions(detail_state, self.actor.permissions, held=held_since is not None)
+
+    def state_of(self, referral_id: int) -> State:
+        """The referral's state now (what a command prints after a step); not audited as a
+        read: the state names no patient."""
+        self.clinic.require(
+            self.actor, Permission.READ_REFERRALS, "view_referral", str(referral_id)
+        )
+        return self._state_of(referral_id)
 
     def _state_of(self, referral_id: int) -> State:
         with self.clinic.session() as session:
@@ -245,7 +267,9 @@ class ReferralReading(ReferralBase):
         timeline.sort(key=lambda e: (e.effective_at, e.kind == "records_complete"))
         linked_to, linked_from = self._links(session, row)
         return ReferralDetail(
-            summary=self._summary(row, row.partner.organisation, missing),
+            summary=self._summary(
+                row, row.partner.organisation, missing, names.get(row.assigned_to_id)
+            ),
             row_version=row.row_version,
             recorded_at=row.recorded_at,
             partner_sent_on=row.partner_sent_on,
@@ -279,6 +303,7 @@ class ReferralReading(ReferralBase):
             timeline=tuple(timeline),
             linked_to=linked_to,
             linked_from=linked_from,
+            assigned_at=row.assigned_at,
         )
 
     def _links(

@@ -30,6 +30,16 @@ class ReferralWorkflow(ReferralHolds):
         at: datetime | None = None,
         expected_version: int | None = None,
     ) -> None:
+        self.receive_items(referral_id, [item_key], at, expected_version)
+
+    def receive_items(
+        self,
+        referral_id: int,
+        item_keys: list[str],
+        at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Checklist items that arrived (at one time): all recorded, or none if one is refused."""
         self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "receive_item", str(referral_id))
         now = self.clinic.now()
         with self.clinic.unit(self.actor, "receive_item", "referral", str(referral_id)) as unit:
@@ -37,14 +47,20 @@ class ReferralWorkflow(ReferralHolds):
             row = self._load(session, referral_id, expected_version)
             if not State(row.state).is_open:
                 raise ServiceError(f"state: the referral is {row.state}; reopen it first")
+            if not item_keys:
+                raise ServiceError("item: give at least one checklist item")
             checklist = self._checklist(session, row)
-            if item_key not in {i.key for i in checklist}:
-                raise ServiceError(f"item: {item_key!r} is not on this referral's checklist")
-            if any(r.item_key == item_key for r in row.receipts):
-                raise ServiceError(f"item: {item_key} was already received")
+            received = {r.item_key for r in row.receipts}
+            for item_key in item_keys:
+                if item_key not in {i.key for i in checklist}:
+                    raise ServiceError(f"item: {item_key!r} is not on this referral's checklist")
+                if item_key in received:
+                    raise ServiceError(f"item: {item_key} was already received")
+                received.add(item_key)  # the same key twice in one call is refused too
             when = at or now
             self._check_time(row, when, now, "received_at", after_last_step=False)
-            self._add_receipt(row, item_key, when, now)
+            for item_key in item_keys:
+                self._add_receipt(row, item_key, when, now)
             self._update_records_complete(session, row, checklist)
             self._refresh_due(row)
             # A receipt changes the referral as others see it: bump its version.

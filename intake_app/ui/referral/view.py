@@ -64,6 +64,7 @@ from intake_app.ui.common.step_dialogs import (
 from intake_app.ui.common.style import icon
 from intake_app.ui.referral.corrections import CorrectionsMixin
 from intake_app.ui.referral.holds import HoldsMixin
+from intake_app.ui.referral.ownership import OwnershipRow
 
 # An event recorded this long after the time it claims is marked "(recorded later)".
 RECORDED_LATE_AFTER = timedelta(minutes=30)
@@ -271,6 +272,8 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
         status_row.addWidget(self.missing)
         status_row.addStretch(1)
         layout.addLayout(status_row)
+        self.ownership = OwnershipRow(self.signed_in, self._run, self._short)
+        layout.addWidget(self.ownership)
         hold_row = QHBoxLayout()  # its own line: the hold is read before the due time
         hold_row.addWidget(self._build_hold_banner())
         hold_row.addStretch(1)
@@ -461,6 +464,7 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
         self._fill_timeline(detail)
         self._fill_actions()
         self._fill_corrections(detail)
+        self.ownership.fill(detail)
 
     def _on_referrals_changed(self, referral_id: int) -> None:
         if self.referral_id is not None and referral_id in (self.referral_id, -1):
@@ -498,6 +502,7 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
         self._fill_letter_button()
         self._update_item_buttons()
         self._fill_corrections(None)
+        self.ownership.fill(None)
 
     # -- formatting -----------------------------------------------------------
     def _local(self, moment: datetime | None, fmt: str = DATE_TIME) -> str:
@@ -708,10 +713,12 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
             return f"Reopened: {_state_label(event.from_state)} → {_state_label(event.to_state)}"
         if event.kind == "merged_intake":
             return "Duplicate intake merged"
+        if event.kind == "assigned":
+            return f"Assigned to {event.detail}" if event.detail else "Unassigned"
         return event.kind.replace("_", " ").capitalize()
 
     def _event_detail(self, event: TimelineEvent) -> str:
-        if event.kind == "item_received":
+        if event.kind in ("item_received", "assigned"):  # the detail is in the text already
             return ""
         if event.kind in CORRECTION_KINDS:  # the detail is in the text already
             return f"Reason: {event.reason}" if event.reason else ""

@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from intake_app.domain.dates import MONTHS, MONTHS_SHORT, WEEKDAYS, WEEKDAYS_SHORT
+from intake_app.domain.dates import MONTHS, MONTHS_SHORT, WEEKDAYS, WEEKDAYS_SHORT, wait_text
 from intake_app.domain.holds import HoldReason, on_hold_text
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
@@ -55,6 +55,7 @@ MEASURE_LABELS = {
     "first_consult": "First consult",
 }
 DUE_LABELS = {"overdue": "Overdue", "due_today": "Due today"}
+_OPEN_STATES = frozenset({"new", "triaged", "scheduled"})
 
 # Status colours, as in style.qss; tinted rows get a dark text colour of their own so that
 # they stay readable on a dark palette too.
@@ -80,11 +81,13 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("received", "Received", "received", default_descending=True),
+    Column("waiting", "Waiting", None),  # beside what it counts from; in sight when narrow
     Column("patient", "Patient", "patient"),
     Column("service_line", "Service line", "service_line"),
     Column("partner", "Partner", "partner"),
     Column("channel", "Channel", "channel"),
     Column("status", "Status", "status"),
+    Column("assigned", "Assigned", None),
     Column("missing", "Missing", None),
     Column("priority", "Priority", "priority", default_descending=True),
     Column("next_due", "Next due", None),
@@ -331,6 +334,10 @@ class WorklistModel(QAbstractTableModel):
             return f"({proposed})"
         if key == "next_due":
             return MEASURE_LABELS.get(r.next_due, r.next_due) if r.next_due else ""
+        if key == "assigned":
+            return r.assigned_to or "–"
+        if key == "waiting":
+            return wait_text(r.waited) if r.waited is not None else ""
         if key == "due":
             if r.due_at is None:
                 return ""
@@ -384,6 +391,12 @@ class WorklistModel(QAbstractTableModel):
             return self._line_name(r.service_line)
         if key == "partner":
             return r.partner
+        if key == "assigned":
+            return f"Assigned to {r.assigned_to}" if r.assigned_to else "Not assigned to anyone"
+        if key == "waiting" and r.waited is not None:
+            received = _long_date(self._local(r.received_at).date())
+            still = "waiting" if r.state in _OPEN_STATES else "waited until seen or closed"
+            return f"Received {received}; {still}: {wait_text(r.waited)}"
         return None
 
     def _line_name(self, key: str) -> str:
@@ -398,6 +411,8 @@ _HEADER_TIPS = {
     "priority": "Final priority; in parentheses, the proposed one before triage",
     "next_due": "The next step due under the access targets (not sortable)",
     "due": "When the next step is due; overdue and due-today rows are highlighted",
+    "assigned": "Who works the referral now (not sortable)",
+    "waiting": "Time since the referral was received; until seen or closed once it is",
 }
 
 

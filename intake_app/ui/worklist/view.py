@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from intake_app.domain.enums import Priority, State
 from intake_app.services.auth import SignedIn
-from intake_app.services.referrals import ReferralQuery
+from intake_app.services.referrals import Ownership, ReferralQuery
 from intake_app.ui.common.bus import Bus
 from intake_app.ui.common.flow_layout import FlowLayout
 from intake_app.ui.common.style import icon
@@ -50,6 +50,8 @@ _WIDTH_SAMPLES = {
     "missing": "0",
     "priority": "(Routine)",
     "next_due": "Records complete",
+    "assigned": "coordinator",
+    "waiting": "000 d 00 h",
     "due": "On hold since 00 May",  # then the hold's reason, elided if need be
 }
 _CELL_PADDING = 22  # the stylesheet's item padding and the view's text margins
@@ -103,6 +105,16 @@ class WorklistView(QWidget):
         self.priority_filter.setAccessibleName("Priority filter (final priority)")
         self.priority_filter.setToolTip("The final priority set at triage")
 
+        self.ownership_filter = QComboBox()
+        for text, ownership in (
+            ("Anyone", Ownership.ALL),
+            ("Mine", Ownership.MINE),
+            ("Unassigned", Ownership.UNASSIGNED),
+        ):
+            self.ownership_filter.addItem(text, ownership.value)
+        self.ownership_filter.setAccessibleName("Assigned filter: anyone, mine or unassigned")
+        self.ownership_filter.setToolTip("Referrals assigned to me, to nobody, or to anyone")
+
         self.incomplete_only = QCheckBox("&Incomplete only")
         self.incomplete_only.setToolTip("Referrals still awaiting required records")
         self.overdue_only = QCheckBox("&Overdue only")  # Alt+V is the View menu
@@ -121,6 +133,7 @@ class WorklistView(QWidget):
             ("&Status", self.status_filter),
             ("Service &line", self.line_filter),
             ("&Priority", self.priority_filter),
+            ("&Assigned", self.ownership_filter),
         ):
             label = QLabel(text)
             label.setBuddy(combo)
@@ -189,7 +202,12 @@ class WorklistView(QWidget):
         self.search.returnPressed.connect(self.apply_filters)
         self.search.installEventFilter(self)
         self.table.viewport().installEventFilter(self)
-        for combo in (self.status_filter, self.line_filter, self.priority_filter):
+        for combo in (
+            self.status_filter,
+            self.line_filter,
+            self.priority_filter,
+            self.ownership_filter,
+        ):
             combo.currentIndexChanged.connect(self.apply_filters)
         for box in (self.incomplete_only, self.overdue_only, self.on_hold_only, self.mine_recent):
             box.toggled.connect(self.apply_filters)
@@ -207,7 +225,8 @@ class WorklistView(QWidget):
         self.setTabOrder(self.search, self.status_filter)
         self.setTabOrder(self.status_filter, self.line_filter)
         self.setTabOrder(self.line_filter, self.priority_filter)
-        self.setTabOrder(self.priority_filter, self.incomplete_only)
+        self.setTabOrder(self.priority_filter, self.ownership_filter)
+        self.setTabOrder(self.ownership_filter, self.incomplete_only)
         self.setTabOrder(self.incomplete_only, self.overdue_only)
         self.setTabOrder(self.overdue_only, self.on_hold_only)
         self.setTabOrder(self.on_hold_only, self.mine_recent)
@@ -273,6 +292,7 @@ class WorklistView(QWidget):
             on_hold_only=self.on_hold_only.isChecked(),
             mine_recent_days=MY_RECENT_DAYS if self.mine_recent.isChecked() else None,
             search=self.search.text().strip(),
+            ownership=Ownership(self.ownership_filter.currentData()),
         )
 
     def apply_filters(self) -> None:
