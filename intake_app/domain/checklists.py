@@ -60,6 +60,18 @@ def assess(checklist: Iterable[ChecklistItem], received: Mapping[str, datetime])
     return Completeness(missing_req, missing_opt, complete_at)
 
 
+def missing_on_arrival(
+    checklist: Iterable[ChecklistItem], received: Mapping[str, datetime], arrived: datetime
+) -> str:
+    """The required items not received by the referral's arrival, as the column stores them
+    (keys in checklist order, comma-separated; "" when it arrived complete)."""
+    return ",".join(
+        i.key
+        for i in checklist
+        if i.required and (i.key not in received or received[i.key] > arrived)
+    )
+
+
 def load_service_lines(path: Path) -> dict[str, ServiceLine]:
     """Read the service-line definitions (see resources/service_lines.json)."""
     try:

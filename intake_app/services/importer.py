@@ -10,6 +10,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake_app.domain.checklists import missing_on_arrival
 from intake_app.domain.enums import State
 from intake_app.domain.intake import normalise_mrn
 from intake_app.domain.priority import propose_priority
@@ -293,6 +294,9 @@ def _referral_values(
         "appointment_at": None,
         "acknowledged_at": r.acknowledged_at,
         "records_complete_at": r.records_complete_at,
+        "missing_on_arrival": missing_on_arrival(
+            clinic.service_lines[d.service_line].checklist, r.items, d.received_at
+        ),
         "triaged_at": None,
         "scheduled_at": None,
         "seen_at": None,

@@ -256,6 +256,11 @@ class Referral(Base):
     held_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     patient_held_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+    # The required checklist items not in hand when the referral was logged (keys, comma-
+    # separated; "" when complete on arrival): what the partner scorecard counts, kept in step
+    # with the receipts so reports need not join them (migration 0009).
+    missing_on_arrival: Mapped[str] = mapped_column(Text, default="", server_default="")
+
     # Ownership: who works this referral now (an "assigned" event on the timeline each time).
     assigned_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", name="fk_referrals_assigned_to_id_users")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from intake_app.domain import DomainError
 from intake_app.domain.checklists import ChecklistItem as DomainItem
-from intake_app.domain.checklists import assess
+from intake_app.domain.checklists import assess, missing_on_arrival
 from intake_app.domain.enums import State
 from intake_app.domain.lifecycle import Timeline, check_event_time
 from intake_app.services.auth import SignedIn
@@ -116,6 +116,7 @@ class ReferralBase:
     ) -> None:
         received = {r.item_key: r.received_at for r in row.receipts}
         result = assess(checklist, received)
+        row.missing_on_arrival = missing_on_arrival(checklist, received, row.received_at)
         if result.complete and row.records_complete_at is None:
             complete_at = result.records_complete_at or row.received_at
             row.records_complete_at = max(complete_at, row.received_at)

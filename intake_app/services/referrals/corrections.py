@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from intake_app.domain import DomainError
 from intake_app.domain.checklists import ChecklistItem as DomainItem
-from intake_app.domain.checklists import assess
+from intake_app.domain.checklists import assess, missing_on_arrival
 from intake_app.domain.corrections import (
     IDENTITY_FIELDS,
     apply_text,
@@ -303,7 +303,9 @@ class ReferralCorrections(ReferralIntake):
         self, session: Session, row: Referral, checklist: tuple[DomainItem, ...], now: datetime
     ) -> None:
         """Set, move or clear the records-complete milestone to match the receipts."""
-        result = assess(checklist, {r.item_key: r.received_at for r in row.receipts})
+        received = {r.item_key: r.received_at for r in row.receipts}
+        row.missing_on_arrival = missing_on_arrival(checklist, received, row.received_at)
+        result = assess(checklist, received)
         if result.complete:
             complete_at = max(result.records_complete_at or row.received_at, row.received_at)
             if row.records_complete_at != complete_at:

@@ -1,25 +1,23 @@
 """The partner scorecard: per referring partner, what it sends and how the loop is closed."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from intake_app.domain.figures import ALL, share, top_missing
 from intake_app.domain.metrics import MeasureSummary
 from intake_app.domain.report_tables import Column, Table
 from intake_app.services.reporting.rows import (
-    CHECKLIST,
     ID,
+    MISSING,
     PARTNER,
     RECEIVED,
     RECORDS_COMPLETE,
     SEEN,
     Source,
 )
-from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Referral
-from intake_app.store.visibility import finished_only
+from intake_app.store.models import Event
 
 # The letter that tells the referrer the patient was seen (SPEC §4); the letters service
 # records each letter as a "letter" event whose detail starts with the letter's kind.
@@ -49,20 +47,23 @@ def partner_table(
     # Sent, complete on arrival (the records-complete time is the time of receipt), seen,
     # and seen with a consult-completed letter on the timeline.
     totals: dict[str, list[int]] = {ALL: [0, 0, 0, 0]}
-    incomplete: Counter[tuple[str, int]] = Counter()  # (partner, checklist) -> referrals
+    # Per partner, how often each required item was not in hand on arrival: stored on the
+    # referral as it is logged (migration 0009), counted for referrals incomplete on arrival.
+    missing: dict[str, Counter[str]] = {ALL: Counter()}
     for row in source.facts:
         name = names.get(row[PARTNER], "")
         complete = row[RECORDS_COMPLETE]
         on_arrival = complete is not None and complete - row[RECEIVED] < 0.5
         seen = row[SEEN] is not None
-        if not on_arrival:
-            incomplete[(name, row[CHECKLIST])] += 1
+        if not on_arrival and row[MISSING]:
+            keys = row[MISSING].split(",")
+            missing[ALL].update(keys)
+            (missing.get(name) or missing.setdefault(name, Counter())).update(keys)
         for bucket in (totals[ALL], totals.get(name) or totals.setdefault(name, [0, 0, 0, 0])):
             bucket[0] += 1
             bucket[1] += on_arrival
             bucket[2] += seen
             bucket[3] += seen and row[ID] in closed
-    missing = _missing_on_arrival(source, incomplete)
     rows = []
     for name in [ALL, *sorted(n for n in totals if n != ALL)]:
         n, complete_count, seen_count, closed_count = totals[name]
@@ -92,15 +93,6 @@ def partner_table(
     )
 
 
-def _run(source: Source, stmt):  # type: ignore[no-untyped-def]
-    return source.session.connection().execute(finished_only(source.session, stmt)).all()
-
-
-def _in_period(source: Source) -> tuple[Any, ...]:
-    period = source.period
-    return (Referral.received_at >= period.lower, Referral.received_at < period.upper)
-
-
 def _consult_letter_sent(source: Source) -> set[int]:
     """The referrals with a consult-completed letter sent since the period began (by the
     events' kind-and-time index; the caller keeps those of the period)."""
@@ -112,42 +104,3 @@ def _consult_letter_sent(source: Source) -> set[int]:
         )
     )
     return {int(r[0]) for r in found}
-
-
-def _missing_on_arrival(
-    source: Source, incomplete: Counter[tuple[str, int]]
-) -> dict[str, Counter[str]]:
-    """Per partner, how often each required item was not in hand when a referral arrived.
-
-    Only referrals incomplete on arrival miss anything: their required items, less the ones
-    received by their time of receipt (counted in the database, by partner and checklist)."""
-    session, names = source.session, source.partners
-    required: dict[int, list[str]] = defaultdict(list)
-    for checklist_id, key in session.execute(
-        select(ChecklistItem.checklist_id, ChecklistItem.key).where(ChecklistItem.required)
-    ):
-        required[checklist_id].append(key)
-    in_hand: Counter[tuple[str, int, str]] = Counter()
-    for partner_id, checklist_id, key, count in _run(
-        source,
-        select(Referral.partner_id, Referral.checklist_id, ItemReceipt.item_key, func.count())
-        .join(ItemReceipt, ItemReceipt.referral_id == Referral.id)
-        .where(
-            *_in_period(source),
-            or_(
-                Referral.records_complete_at.is_(None),
-                Referral.records_complete_at > Referral.received_at,
-            ),
-            ItemReceipt.received_at <= Referral.received_at,
-        )
-        .group_by(Referral.partner_id, Referral.checklist_id, ItemReceipt.item_key),
-    ):
-        in_hand[(names.get(partner_id, ""), checklist_id, key)] += count
-    missing: dict[str, Counter[str]] = {ALL: Counter()}
-    for (name, checklist_id), referrals in incomplete.items():
-        for key in required.get(checklist_id, ()):
-            count = referrals - in_hand[(name, checklist_id, key)]
-            if count > 0:
-                missing.setdefault(name, Counter())[key] += count
-                missing[ALL][key] += count
-    return missing

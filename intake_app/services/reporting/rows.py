@@ -39,6 +39,7 @@ FACT_FIELDS: tuple[ColumnElement[Any], ...] = (
     Referral.closed_from,
     epoch_seconds(Referral.partner_sent_on),  # midnight UTC of the date: no date parsing
     Referral.checklist_id,
+    Referral.missing_on_arrival,
 )
 (
     RECEIVED,
@@ -57,6 +58,7 @@ FACT_FIELDS: tuple[ColumnElement[Any], ...] = (
     CLOSED_FROM,
     SENT_ON,
     CHECKLIST,
+    MISSING,
 ) = range(len(FACT_FIELDS))
 STEPS = (ACKNOWLEDGED, RECORDS_COMPLETE, TRIAGED, SEEN)  # in the order of MEASURES
 
