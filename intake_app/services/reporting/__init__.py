@@ -26,7 +26,7 @@ from intake_app.services.reporting.funnel import funnel_table
 from intake_app.services.reporting.lag import lag_table
 from intake_app.services.reporting.measures import access_summaries, measured
 from intake_app.services.reporting.partners import partner_table
-from intake_app.services.reporting.rows import Source
+from intake_app.services.reporting.rows import Source, fields_of
 from intake_app.services.reporting.standards import standards_table
 from intake_app.services.reporting.volume import volume_table
 
@@ -74,7 +74,7 @@ def build_report(
     # Read in one transaction (one snapshot), without the write lock; the report is audited
     # once it is computed.
     with clinic.session() as session, session.begin():
-        source = Source.open(session, clinic, period)
+        source = Source.open(session, clinic, period, fields_of(TABLES[kind]))
         tables = _tables(source, TABLES[kind], by, clock)
     with clinic.unit(actor, action, "report", period.label):
         pass

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import ColumnElement, Row, func, null, select
 from sqlalchemy.orm import Session
 
 from intake_app.domain.figures import ALL, month_of, week_of
@@ -61,10 +61,29 @@ FACT_FIELDS: tuple[ColumnElement[Any], ...] = (
     MISSING,
 ) = range(len(FACT_FIELDS))
 STEPS = (ACKNOWLEDGED, RECORDS_COMPLETE, TRIAGED, SEEN)  # in the order of MEASURES
+# The fields each table reads besides those any grouping reads: a report reads only what its
+# tables need (the others come back as NULL, in place, so every row keeps one layout).
+GROUPING_FIELDS = frozenset({RECEIVED, LINE, PARTNER, CHANNEL, PRIORITY})
+TABLE_FIELDS = {
+    "access_times": frozenset({ID, PROPOSED, *STEPS}),
+    "standards": frozenset({ID, PROPOSED, *STEPS}),
+    "volume": frozenset({RECORDS_COMPLETE}),
+    "funnel": frozenset({ACKNOWLEDGED, TRIAGED, SCHEDULED, SEEN, STATE, CLOSED_FROM}),
+    "partners": frozenset({ID, PROPOSED, *STEPS, MISSING}),
+    "lag": frozenset({SENT_ON}),
+}
 
 
-def period_facts(session: Session, period: Period) -> Sequence[Row[Any]]:
-    """The fact fields of every referral received in the period."""
+def fields_of(tables: Sequence[str]) -> frozenset[int]:
+    """The fact fields the tables read (by their keys in TABLE_FIELDS)."""
+    return GROUPING_FIELDS.union(*(TABLE_FIELDS[t] for t in tables))
+
+
+def period_facts(
+    session: Session, period: Period, fields: frozenset[int] | None = None
+) -> Sequence[Row[Any]]:
+    """The fact fields of every referral received in the period (only `fields`, if given;
+    NULL in the others' places)."""
     in_period = (Referral.received_at >= period.lower, Referral.received_at < period.upper)
     connection = session.connection()
     # Both counts come from an index, in a few tens of milliseconds.
@@ -73,7 +92,8 @@ def period_facts(session: Session, period: Period) -> Sequence[Row[Any]]:
     if wanted * 6 >= total:
         received = unindexed(Referral.received_at)
         in_period = (received >= period.lower, received < period.upper)
-    stmt = select(*FACT_FIELDS).where(*in_period)
+    columns = [f if fields is None or i in fields else null() for i, f in enumerate(FACT_FIELDS)]
+    stmt = select(*columns).where(*in_period)
     return connection.execute(finished_only(session, stmt)).all()
 
 
@@ -136,10 +156,13 @@ class Source:
     period: Period
     days: LocalDays
     partners: dict[int, str]
+    fields: frozenset[int] | None = None  # the fact fields read (None: all)
 
     @classmethod
-    def open(cls, session: Session, clinic: Clinic, period: Period) -> "Source":
-        return cls(session, clinic, period, LocalDays(clinic), partner_names(session))
+    def open(
+        cls, session: Session, clinic: Clinic, period: Period, fields: frozenset[int] | None = None
+    ) -> "Source":
+        return cls(session, clinic, period, LocalDays(clinic), partner_names(session), fields)
 
     _facts: Sequence[Row[Any]] | None = None
 
@@ -147,7 +170,7 @@ class Source:
     def facts(self) -> Sequence[Row[Any]]:
         """Every referral of the period (FACT_FIELDS), read once for all the tables."""
         if self._facts is None:
-            self._facts = period_facts(self.session, self.period)
+            self._facts = period_facts(self.session, self.period, self.fields)
         return self._facts
 
     def groups(self, by: str | None) -> Callable[[Sequence[Any]], tuple[str, ...]]:
