@@ -25,7 +25,8 @@ def share(part: int, whole: int) -> float | None:
 def median_p90(values: list[float], places: int = 2) -> tuple[float | None, float | None]:
     if not values:
         return None, None
-    return round(percentile(values, 50), places), round(percentile(values, 90), places)
+    ordered = sorted(values)  # once: sorting a sorted list again is linear
+    return round(percentile(ordered, 50), places), round(percentile(ordered, 90), places)
 
 
 def week_of(day: date) -> str:

@@ -68,11 +68,12 @@ def summarise(measure: str, hours: Sequence[float], within: Sequence[bool]) -> M
     if not hours:
         return MeasureSummary(measure, 0, None, None, None)
     share = sum(within) / len(within) if within else None
+    ordered = sorted(hours)  # once: sorting a sorted list again is linear
     return MeasureSummary(
         measure,
         len(hours),
-        round(percentile(hours, 50), 2),
-        round(percentile(hours, 90), 2),
+        round(percentile(ordered, 50), 2),
+        round(percentile(ordered, 90), 2),
         None if share is None else round(share, 4),
     )
 

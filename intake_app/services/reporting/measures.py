@@ -152,19 +152,31 @@ def access_summaries(
     hours: dict[str, list[list[float]]] = {ALL: [[] for _ in MEASURES]}
     within: dict[str, list[list[bool]]] = {ALL: [[] for _ in MEASURES]}
     groups_of = source.groups(by)
+    adjusted = held == "adjusted"
+    steps = range(len(MEASURES))
     for row, fact in zip(source.facts, facts, strict=True):
         due = deadlines.of_targets(fact.line, fact.level, fact.day)
+        # Per measure reached: hours on the `held` clock, and whether the step on the
+        # adjusted clock came before its due time (Measured.hours / step_on_clock, inline).
+        seconds, paused, received = fact.seconds, fact.paused, fact.received
+        reached = []
+        for i in steps:
+            elapsed = seconds[i]
+            if elapsed is None:
+                continue
+            on_hold = elapsed if paused is None else elapsed - paused[i]
+            reached.append(
+                (i, (on_hold if adjusted else elapsed) / 3600.0, received + on_hold < due[i])
+            )
         for group in groups_of(row):
             group_hours = hours.get(group)
             if group_hours is None:
                 group_hours = hours[group] = [[] for _ in MEASURES]
                 within[group] = [[] for _ in MEASURES]
             group_within = within[group]
-            for i in range(len(MEASURES)):
-                value = fact.hours(i, held)
-                if value is not None:
-                    group_hours[i].append(value)
-                    group_within[i].append(fact.step_on_clock(i, "adjusted") < due[i])  # type: ignore[operator]
+            for i, value, met in reached:
+                group_hours[i].append(value)
+                group_within[i].append(met)
     return {
         g: {m: summarise(m, hours[g][i], within[g][i]) for i, m in enumerate(MEASURES)}
         for g in hours
