@@ -96,7 +96,9 @@ def _tables(source: Source, keys: tuple[str, ...], by: str | None, held: Held) -
         elif key == "funnel":
             tables.append(funnel_table(source, by))
         elif key == "partners":
-            by_partner = access_summaries(source, facts, "partner", held)
+            # The scorecard shows two of the measures: only those are summarised.
+            shown = ("acknowledge", "records_complete")
+            by_partner = access_summaries(source, facts, "partner", held, shown)
             tables.append(partner_table(source, by_partner, item_labels(source)))
         elif key == "lag":
             tables.append(lag_table(source, by))

@@ -142,9 +142,13 @@ class Deadlines:
 
 
 def access_summaries(
-    source: Source, facts: list[Measured], by: str | None, held: Held
+    source: Source,
+    facts: list[Measured],
+    by: str | None,
+    held: Held,
+    measures: Sequence[str] = MEASURES,
 ) -> dict[str, dict[str, MeasureSummary]]:
-    """Per group (and "all"), each measure's count, median, p90 and share within target.
+    """Per group (and "all"), each of `measures`' count, median, p90 and share within target.
 
     Hours on the `held` clock; within target on the adjusted clock whichever is shown, as
     due times are (domain.metrics.measure): a patient's wait extends the clinic's target."""
@@ -153,7 +157,7 @@ def access_summaries(
     within: dict[str, list[list[bool]]] = {ALL: [[] for _ in MEASURES]}
     groups_of = source.groups(by)
     adjusted = held == "adjusted"
-    steps = range(len(MEASURES))
+    steps = [MEASURES.index(m) for m in measures]
     for row, fact in zip(source.facts, facts, strict=True):
         due = deadlines.of_targets(fact.line, fact.level, fact.day)
         # Per measure reached: hours on the `held` clock, and whether the step on the
@@ -178,7 +182,7 @@ def access_summaries(
                 group_hours[i].append(value)
                 group_within[i].append(met)
     return {
-        g: {m: summarise(m, hours[g][i], within[g][i]) for i, m in enumerate(MEASURES)}
+        g: {MEASURES[i]: summarise(MEASURES[i], hours[g][i], within[g][i]) for i in steps}
         for g in hours
     }
 
