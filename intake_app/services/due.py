@@ -5,6 +5,7 @@ from datetime import datetime
 from intake_app.domain.access import next_due
 from intake_app.domain.enums import Priority, State
 from intake_app.services.clinic import Clinic
+from intake_app.services.followup_due import refresh_followup
 from intake_app.store.models import Referral
 
 
@@ -42,3 +43,4 @@ def refresh_due(clinic: Clinic, row: Referral) -> None:
         acknowledged=row.acknowledged_at is not None,
         records_complete=row.records_complete_at is not None,
     )
+    refresh_followup(clinic, row)
