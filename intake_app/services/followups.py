@@ -71,7 +71,7 @@ class Followups(ReferralReading):
                 select(Referral, Partner)
                 .join(Partner)
                 .where(
-                    Referral.followup_due_at < end,
+                    Referral.followup_due_at <= end,  # due_at is the midnight ending its day
                     Referral.followup_step.is_not(None),
                     Referral.state.in_(open_states),
                 )
