@@ -17,7 +17,17 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from intake_app import __version__
-from intake_app.cli import audit, corrections, imports, letters, referrals, reports, setup, users
+from intake_app.cli import (
+    audit,
+    corrections,
+    followups,
+    imports,
+    letters,
+    referrals,
+    reports,
+    setup,
+    users,
+)
 from intake_app.cli.common import (
     EXIT_USAGE,
     EXIT_USER_ERROR,
@@ -57,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     referrals.register(ref_sub)
     corrections.register(ref_sub)
     letters.register(sub)
+    followups.register(sub)
     audit.register(sub)
     return parser
 
