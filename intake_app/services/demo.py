@@ -328,6 +328,7 @@ def create_demo(
             rows_to_csv(rows), clinic.service_lines, clinic.calendar.tz, clinic.now()
         )
         result = write_records(coordinator, records, action="demo_referral")
+        _chased(coordinator, random.Random(seed))
         _as_it_happened(coordinator)
     finally:
         coordinator.close()
@@ -356,6 +357,32 @@ def _as_it_happened(signed_in: SignedIn) -> None:
         for index, partner in enumerate(session.execute(select(Partner)).scalars()):
             partner.phone = partner.phone or f"555-01{index * 2:02d}"
             partner.fax = partner.fax or f"555-01{index * 2 + 1:02d}"
+
+
+def _chased(signed_in: SignedIn, rng: random.Random) -> None:
+    """Follow-ups as a coordinator works them: most requests made on their due day, a few
+    not yet (overdue now), some referrals on their second request or escalated."""
+    from intake_app.services.followups import Followups
+
+    clinic = signed_in.clinic
+    followups = Followups(signed_in)
+    outcomes = ("faxed", "faxed", "called", "emailed")
+    for _ in range(3):  # at most one step per referral per pass, as the days went by
+        with clinic.session() as session:
+            due = session.execute(
+                select(Referral.id, Referral.followup_due_at, Referral.followup_step)
+                .where(Referral.followup_due_at < clinic.now())
+                .order_by(Referral.id)
+            ).all()
+        for referral_id, due_at, step in due:
+            if rng.random() < 0.3:
+                continue  # not done yet: overdue now
+            # On the afternoon of the due day (it ends at the midnight due_at names).
+            at = due_at - timedelta(hours=rng.uniform(7, 9))
+            if at >= clinic.now():
+                continue
+            outcome = "escalated" if step >= 3 else rng.choice(outcomes)
+            followups.complete(referral_id, outcome, at=at)
 
 
 def demo_marker(db_path: Path) -> Path:
