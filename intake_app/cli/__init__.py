@@ -21,11 +21,14 @@ from intake_app.cli import (
     audit,
     corrections,
     followups,
+    holds,
+    holidays,
     imports,
     letters,
     referrals,
     reports,
     setup,
+    targets,
     users,
 )
 from intake_app.cli.common import (
@@ -66,9 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = p.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     referrals.register(ref_sub)
     corrections.register(ref_sub)
+    holds.register(ref_sub)
     letters.register(sub)
     followups.register(sub)
     audit.register(sub)
+    targets.register(sub)
+    holidays.register(sub)
     return parser
 
 

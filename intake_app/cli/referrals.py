@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from intake_app.cli.common import EXIT_OK, Secrets, SubParsers, add_command, out, sign_in_from, tsv
 from intake_app.domain.enums import State
+from intake_app.domain.holds import hold_event_text, on_hold_text
 
 if TYPE_CHECKING:
     from intake_app.services.views import LinkedReferral, ReferralDetail, TimelineEvent
@@ -58,7 +59,9 @@ def cmd_referral_list(args: argparse.Namespace, secrets: Secrets) -> int:
     out("\t".join(header))
     for r in page.rows:
         due = f"{r.next_due} by {r.due_at.astimezone(tz):%Y-%m-%d}" if r.due_at else ""
-        if r.due_status in ("overdue", "due_today"):
+        if r.hold_reason and r.held_since:
+            due = on_hold_text(r.hold_reason, f"{r.held_since.astimezone(tz):%Y-%m-%d %H:%M}")
+        elif r.due_status in ("overdue", "due_today"):
             due += f" ({r.due_status.replace('_', ' ')})"
         out(
             tsv(
@@ -118,6 +121,7 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         ("Seen", when(d.seen_at)),
         ("Closed", f"{when(d.closed_at)} {d.close_reason}".strip()),
         ("Next due", f"{s.next_due} by {when(s.due_at)} ({s.due_status})" if s.due_at else ""),
+        ("Hold", on_hold_text(s.hold_reason, when(s.held_since)) if s.hold_reason else ""),
     ]
     fields += _links_text(d, when)
     for label, value in fields:
@@ -137,6 +141,9 @@ def cmd_referral_show(args: argparse.Namespace, secrets: Secrets) -> int:
         change = f" {e.from_state or ''}->{e.to_state}" if e.to_state else ""
         extra = " ".join(x for x in (e.detail, e.reason) if x)
         late = " (recorded later)" if (e.recorded_at - e.effective_at).total_seconds() > 300 else ""
+        if held := hold_event_text(e.kind, e.detail):
+            out(f"  {when(e.effective_at)}  {held} [{e.user}]{late}")
+            continue
         if corrected := _correction_event_text(e, when):
             out(f"  {when(e.effective_at)}  {corrected} [{e.user}]{late}")
             continue

@@ -21,6 +21,7 @@ from intake_app.domain import DomainError
 from intake_app.domain.access import NextDue
 from intake_app.domain.calendar import BusinessCalendar
 from intake_app.domain.enums import State
+from intake_app.domain.targets import DayUnit
 
 # What a step asks the coordinator to do; the labels are what screens and lists show.
 ACTIONS: dict[str, str] = {
@@ -155,7 +156,9 @@ def next_followup(
         return None
     step = ladder.steps[steps_done]
     start = received_at if steps_done == 0 or last_done_at is None else last_done_at
-    return FollowupDue(steps_done + 1, step.action, calendar.deadline(start, step.business_days))
+    return FollowupDue(
+        steps_done + 1, step.action, calendar.deadline(start, step.business_days, DayUnit.BUSINESS)
+    )
 
 
 def outcome_detail(step: int, outcome: str) -> str:

@@ -3,9 +3,15 @@
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from intake_app.domain.holds import HoldSpan, paused_within
 
 MEASURES = ("acknowledge", "records_complete", "triage", "first_consult")
+# How held time counts in a measure: the real wait, or with patient-unavailable time inside
+# [received, step] subtracted (domain/holds.py). Within-target is judged on the adjusted clock.
+ELAPSED, ADJUSTED = "elapsed", "adjusted"
+HELD_CLOCKS = (ELAPSED, ADJUSTED)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -23,6 +29,29 @@ def percentile(values: Sequence[float], q: float) -> float:
 def hours_between(start: datetime, end: datetime) -> float:
     """Elapsed hours; in UTC, since subtracting two times of one zone ignores a DST change."""
     return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One referral's time to one step, both ways, and whether it met its target."""
+
+    elapsed_hours: float
+    adjusted_hours: float
+    within_target: bool
+
+    def hours(self, held: str) -> float:
+        return self.adjusted_hours if held == ADJUSTED else self.elapsed_hours
+
+
+def measure(
+    received: datetime, step: datetime, due_at: datetime, holds: Sequence[HoldSpan] = ()
+) -> Measured:
+    """Time from receipt to a step, elapsed and adjusted (patient-unavailable time inside
+    [received, step] subtracted); within target when the adjusted step time is before the
+    target's deadline `due_at` (its base deadline, without holds)."""
+    paused = paused_within(holds, received, step) if holds else timedelta(0)
+    elapsed = hours_between(received, step)
+    return Measured(elapsed, elapsed - paused.total_seconds() / 3600.0, step - paused < due_at)
 
 
 @dataclass(frozen=True)

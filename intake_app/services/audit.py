@@ -30,18 +30,25 @@ CHAINED_FIELDS = (
 
 
 def entry_hash(key: bytes, prev_hash: str, fields: Mapping[str, object]) -> str:
-    """HMAC-SHA256 over the previous entry's hash and this entry's content."""
+    """HMAC-SHA256 over the previous entry's hash and this entry's content.
+
+    A detail (a settings change's before and after) is chained only when there is one, so
+    entries written before the column existed keep their hashes.
+    """
     at = fields["at"]
     assert isinstance(at, datetime)
     content = "|".join(
         at.astimezone(UTC).isoformat() if name == "at" else str(fields[name])
         for name in CHAINED_FIELDS
     )
+    detail = fields.get("detail") or ""
+    if detail:
+        content += f"|detail={detail}"
     return hmac.new(key, f"{prev_hash}|{content}".encode(), hashlib.sha256).hexdigest()
 
 
 def _fields(entry: AuditEntry) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in CHAINED_FIELDS}
+    return {name: getattr(entry, name) for name in (*CHAINED_FIELDS, "detail")}
 
 
 def _last(session: Session) -> tuple[int, str]:
@@ -62,6 +69,7 @@ def append(
     entity_id: str,
     outcome: str,
     workstation: str,
+    detail: str = "",
 ) -> None:
     """Add one entry in the caller's transaction, so it commits or rolls back with the change."""
     append_many(
@@ -72,6 +80,7 @@ def append(
         user_name=user_name,
         workstation=workstation,
         outcome=outcome,
+        detail=detail,
     )
 
 
@@ -84,6 +93,7 @@ def append_many(
     user_name: str,
     workstation: str,
     outcome: str = "ok",
+    detail: str = "",
 ) -> None:
     """Append one chained entry per (action, entity, entity_id), in bulk."""
     seq, prev = _last(session)
@@ -102,6 +112,8 @@ def append_many(
             "workstation": workstation,
             "prev_hash": prev,
         }
+        if detail:
+            row["detail"] = detail
         prev = entry_hash(key, prev, row)
         row["hash"] = prev
         rows.append(row)

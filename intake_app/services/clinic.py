@@ -1,9 +1,10 @@
 """An unlocked clinic database: engine, settings, calendar and the signed-in user's context."""
 
+import json
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +17,10 @@ from intake_app.domain.calendar import BusinessCalendar
 from intake_app.domain.checklists import ChecklistItem as DomainItem
 from intake_app.domain.checklists import ServiceLine as DomainLine
 from intake_app.domain.enums import Role
-from intake_app.domain.targets import AccessTargets
-from intake_app.paths import resource
 from intake_app.services import audit
 from intake_app.services.errors import ConcurrentEdit, DatabaseBusy, PermissionDenied
 from intake_app.services.permissions import Permission, permissions_of
+from intake_app.services.settings.access import AccessSettings, load_access_settings, read_revision
 from intake_app.store.engine import (
     busy_message,
     clear_lock_holder,
@@ -104,12 +104,25 @@ class Clinic:
         with self._sessions() as session:
             self.settings = ClinicSettings.read(session)
             self.service_lines, self.checklist_ids = _current_service_lines(session)
+            self.use_access_settings(load_access_settings(session))
+
+    def use_access_settings(self, loaded: AccessSettings) -> None:
+        """Targets and the calendar (public holidays, closures, openings) from the database."""
+        self._access_revision = loaded.revision
+        self.targets = loaded.targets
         self.calendar = BusinessCalendar(
             self.settings.timezone,
             self.settings.holiday_country or None,
             self.settings.holiday_subdivision or None,
+            extra_closures=loaded.closures,
+            extra_openings=loaded.openings,
         )
-        self.targets = AccessTargets.load(resource("access_targets.json"))
+
+    def _reload_changed_access_settings(self, session: Session) -> None:
+        """Under the write lock: reload when another workstation changed targets or closures,
+        so this write's due times use the settings in force now."""
+        if self._access_revision is not None and read_revision(session) != self._access_revision:
+            self.use_access_settings(load_access_settings(session))
 
     @property
     def data_key(self) -> bytes:
@@ -148,6 +161,7 @@ class Clinic:
                 if self.db_path is not None:
                     note_lock_holder(self.db_path, action, self.workstation, self.now())
                 try:
+                    self._reload_changed_access_settings(session)
                     yield session
                     session.flush()
                 finally:
@@ -199,6 +213,38 @@ class Clinic:
                 f"{entity} {which} was changed by someone else; reload it and try again"
             ) from None
 
+    @contextmanager
+    def change_setting(
+        self,
+        actor: Actor,
+        action: str,
+        entity: str,
+        entity_id: str = "",
+        permission: Permission = Permission.MANAGE_SETTINGS,
+    ) -> Iterator["SettingChange"]:
+        """One change of a clinic setting: refused (and audited) without `permission`; under
+        the write lock; audited with the `before` and `after` the caller sets (JSON values,
+        never a patient value) in the same transaction. A change to the same value writes no
+        entry."""
+        self.require(actor, permission, action)
+        with self.write(action) as session:
+            change = SettingChange(session, entity_id)
+            yield change
+            if change.before == change.after:
+                return
+            audit.append(
+                session,
+                self._audit_key,
+                at=self.now(),
+                user_name=actor.name,
+                action=action,
+                entity=entity,
+                entity_id=change.entity_id,
+                outcome="ok",
+                workstation=self.workstation,
+                detail=change.detail(),
+            )
+
     def require(
         self, actor: Actor, permission: Permission, action: str, entity_id: str = ""
     ) -> None:
@@ -234,6 +280,21 @@ class Clinic:
 class Unit:
     session: Session
     entity_id: str
+
+
+@dataclass
+class SettingChange:
+    """What a settings change records: before and after, and any counts worth keeping."""
+
+    session: Session
+    entity_id: str
+    before: object = None
+    after: object = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def detail(self) -> str:
+        document = {"before": self.before, "after": self.after, **self.notes}
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _derive_audit_key(data_key: bytes) -> bytes:

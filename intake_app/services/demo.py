@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from intake_app.domain.checklists import ServiceLine, load_service_lines
 from intake_app.domain.enums import Priority, Role, State, Trigger, Urgency
 from intake_app.domain.priority import propose_priority
-from intake_app.domain.targets import AccessTargets
+from intake_app.domain.targets import AccessTargets, DayUnit
 from intake_app.paths import resource
 from intake_app.services.auth import SignedIn, create_clinic, sign_in
 from intake_app.services.clinic import Clock, utc_now
@@ -206,7 +206,9 @@ def _progress(
 
     def target(measure: str, priority: Priority) -> timedelta:
         # Business days to calendar time, roughly (5 working days a week).
-        return timedelta(days=targets.business_days(line.key, priority, measure) * 7 / 5)
+        goal = targets.target(line.key, priority, measure)
+        per_day = 7 / 5 if goal.unit is DayUnit.BUSINESS else 1
+        return timedelta(days=goal.days * per_day)
 
     def share(late: float) -> float:
         """Most steps well inside their deadline, `late` of them a little after it."""

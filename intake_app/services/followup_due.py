@@ -7,7 +7,7 @@ resume, close, reopen, correction, letter) keeps the stored step and due time in
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, object_session
 
 from intake_app.domain.enums import State
@@ -96,3 +96,49 @@ def step_done(
         reason=note,
         detail=outcome_detail(step, outcome),
     )
+
+
+def recompute_followups(clinic: Clinic, session: Session, ladder: Ladder | None = None) -> int:
+    """After the ladder or the calendar changed, in that change's transaction: the stored
+    next follow-up of every open referral still missing records. A derived column, not an
+    edit: written without bumping row_version. Returns how many moved."""
+    ladder = ladder or current_ladder(session)
+    open_states = [s.value for s in State if s.is_open]
+    columns = (
+        Referral.id,
+        Referral.state,
+        Referral.received_at,
+        Referral.hold_reason,
+        Referral.followups_done,
+        Referral.followup_done_at,
+        Referral.followup_step,
+        Referral.followup_due_at,
+    )
+    moved: list[dict[str, object]] = []
+    for rid, state, received, hold, done, done_at, step, due_at in session.execute(
+        select(*columns).where(
+            Referral.state.in_(open_states), Referral.records_complete_at.is_(None)
+        )
+    ):
+        due = next_followup(
+            ladder=ladder,
+            state=State(state),
+            received_at=received,
+            records_complete=False,
+            hold_reason=hold,
+            steps_done=done or 0,
+            last_done_at=done_at,
+            calendar=clinic.calendar,
+        )
+        new = (due.step, due.due_at) if due else (None, None)
+        if new != (step, due_at):
+            moved.append({"rid": rid, "fstep": new[0], "fdue": new[1]})
+    if moved:
+        table = Referral.__table__
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("rid"))
+            .values(followup_step=bindparam("fstep"), followup_due_at=bindparam("fdue")),
+            moved,
+        )
+    return len(moved)

@@ -19,7 +19,7 @@ from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.followup_due import (
     LADDER_SETTING,
     current_ladder,
-    refresh_followup,
+    recompute_followups,
     step_done,
 )
 from intake_app.services.permissions import Permission
@@ -164,27 +164,27 @@ class Followups(ReferralReading):
             return current_ladder(session)
 
     def set_ladder(self, ladder: Ladder) -> int:
-        """Change the ladder; the next follow-up of every open referral still missing records
-        is recomputed from it (steps already done stay done). Returns how many moved."""
-        self.clinic.require(self.actor, Permission.MANAGE_SETTINGS, "set_followup_ladder")
+        """Change the ladder, audited with before and after; the next follow-up of every
+        open referral still missing records is recomputed from it (steps already done stay
+        done). Returns how many referrals' follow-ups moved."""
         ladder = Ladder.checked(ladder.steps)
-        open_states = [s.value for s in State if s.is_open]
-        with self.clinic.unit(self.actor, "set_followup_ladder", "setting", LADDER_SETTING) as unit:
-            session = unit.session
+        with self.clinic.change_setting(
+            self.actor, "set_followup_ladder", "setting", LADDER_SETTING
+        ) as change:
+            session = change.session
+            old = current_ladder(session)
+            change.before = [str(s) for s in old.steps]
+            change.after = [str(s) for s in ladder.steps]
+            if old == ladder:
+                return 0
             setting = session.get(Setting, LADDER_SETTING)
             if setting is None:
                 session.add(Setting(key=LADDER_SETTING, value=ladder.to_json()))
             else:
                 setting.value = ladder.to_json()
-            moved = 0
-            for row in session.execute(
-                select(Referral).where(
-                    Referral.state.in_(open_states), Referral.records_complete_at.is_(None)
-                )
-            ).scalars():
-                before = (row.followup_step, row.followup_due_at)
-                refresh_followup(self.clinic, row, ladder)
-                moved += before != (row.followup_step, row.followup_due_at)
+            session.flush()
+            moved = recompute_followups(self.clinic, session, ladder)
+            change.notes["open_referrals_updated"] = moved
             return moved
 
 

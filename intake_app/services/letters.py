@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from intake_app.domain.access import NextDue, due_state
 from intake_app.domain.enums import State
+from intake_app.domain.holds import HoldReason
 from intake_app.domain.letters import LetterData, Letterhead, LetterKind
 from intake_app.services import audit
 from intake_app.services.auth import SignedIn
@@ -31,11 +33,13 @@ from intake_app.services.files import temp_path_for, write_private
 from intake_app.services.followup_due import step_done
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
+from intake_app.services.views import ReferralSummary
 from intake_app.store.models import Event, Partner, PendingLetter, Referral
 
 STATUS_LETTER_STATES = ("triaged", "scheduled", "declined", "redirected")
 CRASH_AT_ENV = "INTAKE_TEST_CRASH_AT"
 PENDING, RECORDED, DROPPED = "pending", "recorded", "dropped"
+_EPSILON = timedelta(microseconds=1)  # a deadline is the midnight that ends its due day
 
 
 def crash_point(name: str) -> None:
@@ -100,14 +104,12 @@ class Letters:
             ).scalar_one()
             address = tuple(line for line in partner.address.splitlines() if line.strip())
             partner_fax = detail.contact_fax or partner.fax
+            held_seconds = session.execute(
+                select(Referral.patient_held_seconds).where(Referral.id == referral_id)
+            ).scalar_one()
         received_day = self.clinic.calendar.local_date(summary.received_at)
         line = self.clinic.service_lines.get(summary.service_line)
-        next_step, next_by = self._next_step(
-            summary.state,
-            summary.service_line,
-            summary.priority or summary.proposed_priority,
-            received_day,
-        )
+        next_step, next_by = self._next_step(summary, received_day, held_seconds or 0)
         return LetterData(
             kind=kind,
             reference=reference(referral_id),
@@ -131,30 +133,36 @@ class Letters:
         )
 
     def _next_step(
-        self, state: str, service_line: str, priority: str, received: date
+        self, summary: ReferralSummary, received: date, patient_held_seconds: int
     ) -> tuple[str, date | None]:
+        state = summary.state
         if state == State.TRIAGED.value:
             return ("booking a first consultation with our oncology team", None)
         if state != State.NEW.value:
             return ("the first consultation, as booked", None)
-        moment = datetime.combine(received, time(12), tzinfo=self.clinic.calendar.tz)
-        due = due_columns(
+        calendar = self.clinic.calendar
+        moment = datetime.combine(received, time(12), tzinfo=calendar.tz)
+        measure, due_at = due_columns(
             self.clinic,
             state=State.NEW,
-            service_line=service_line,
-            priority=priority,
+            service_line=summary.service_line,
+            priority=summary.priority or summary.proposed_priority,
             received_at=moment,
             acknowledged=True,
             records_complete=True,
-        )[1]
-        by = (
-            (due - timedelta(microseconds=1)).astimezone(self.clinic.calendar.tz).date()
-            if due
-            else None
+            patient_held_seconds=patient_held_seconds,
         )
-        today = self.clinic.calendar.local_date(self.clinic.now())
-        # A target day already past is no promise to put in a letter.
-        return ("triage by our oncology team", by if by and by >= today else None)
+        due = due_state(
+            NextDue(measure, due_at) if measure and due_at else None,
+            now=self.clinic.now(),
+            calendar=calendar,
+            hold_reason=summary.hold_reason,
+            held_since=summary.held_since,
+        )
+        # A target day already past, or suspended by a hold, is no promise to put in a letter.
+        if due is None or due.on_hold or due.status == "overdue":
+            return ("triage by our oncology team", None)
+        return ("triage by our oncology team", calendar.local_date(due.due_at - _EPSILON))
 
     # -- producing and recording ------------------------------------------------
     def render(
@@ -400,7 +408,15 @@ class Letters:
         while calendar.business_days_between(cutoff, today) < business_days:
             cutoff -= timedelta(days=1)
         end = datetime.combine(cutoff + timedelta(days=1), time(0), tzinfo=calendar.tz)
-        return self._ordered(Referral.received_at < end, Referral.records_complete_at.is_(None))
+        # A patient who asked to wait is not chased for records (SPEC §3.5: their clock is
+        # stopped); a referral awaiting the referrer is.
+        not_patient_held = or_(
+            Referral.hold_reason.is_(None),
+            Referral.hold_reason != HoldReason.PATIENT_UNAVAILABLE.value,
+        )
+        return self._ordered(
+            Referral.received_at < end, Referral.records_complete_at.is_(None), not_patient_held
+        )
 
     def _ordered(self, *conditions: object) -> list[int]:
         open_states = [s.value for s in State if s.is_open]

@@ -1,18 +1,22 @@
 """Access-time report (SPEC §5): hours from receipt to each step, by group. De-identified."""
 
-from datetime import date, datetime, time, timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session
 
 from intake_app.domain.calendar import BusinessCalendar
 from intake_app.domain.enums import Priority
-from intake_app.domain.metrics import MEASURES, ReportRow, summarise
+from intake_app.domain.holds import HOLD_EVENTS, HoldSpan, spans_from_events
+from intake_app.domain.metrics import ELAPSED, HELD_CLOCKS, MEASURES, ReportRow, summarise
+from intake_app.domain.metrics import measure as measure_one
 from intake_app.domain.targets import AccessTargets
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.permissions import Permission
 from intake_app.store.engine import epoch_seconds
-from intake_app.store.models import Partner, Referral
+from intake_app.store.models import Event, Partner, Referral
 from intake_app.store.visibility import finished_only
 
 GROUPINGS = ("service_line", "partner", "channel", "priority")
@@ -33,20 +37,27 @@ _GROUP_COLUMNS = {
 
 
 def access_times(
-    signed_in: SignedIn, start: date, end: date, by: str | None = None
+    signed_in: SignedIn, start: date, end: date, by: str | None = None, held: str = ELAPSED
 ) -> list[ReportRow]:
-    """Referrals received from `start` to `end` inclusive (clinic time zone), grouped by `by`."""
+    """Referrals received from `start` to `end` inclusive (clinic time zone), grouped by `by`.
+
+    `held`: hours as elapsed (the real wait) or adjusted (patient-unavailable time inside
+    [received, step] subtracted); within-target is judged on the adjusted clock either way.
+    """
     clinic, actor = signed_in.clinic, signed_in.actor
     clinic.require(actor, Permission.RUN_REPORTS, "report_access_times")
     if end < start:
         raise ServiceError("to: the period ends before it starts")
     if by is not None and by not in GROUPINGS:
         raise ServiceError(f"by: {by!r} is not one of {', '.join(GROUPINGS)}")
+    if held not in HELD_CLOCKS:
+        raise ServiceError(f"held: {held!r} is not one of {', '.join(HELD_CLOCKS)}")
     tz = clinic.calendar.tz
     lower = datetime.combine(start, time(0), tzinfo=tz)
     upper = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
     group_column = _GROUP_COLUMNS[by] if by else literal(ALL)
     stmt = select(
+        Referral.id,
         epoch_seconds(Referral.received_at),
         Referral.service_line_key,
         func.coalesce(Referral.priority, Referral.proposed_priority),
@@ -62,7 +73,8 @@ def access_times(
     buckets: dict[str, tuple[list[list[float]], list[list[bool]]]] = {}
     with clinic.unit(actor, "report_access_times", "report", f"{start}..{end}") as unit:
         rows = unit.session.connection().execute(finished_only(unit.session, stmt)).all()
-    for received, line, level, group_value, *steps in rows:
+        holds = hold_spans(unit.session, lower)
+    for referral_id, received, line, level, group_value, *steps in rows:
         # Quarter hours: no time zone's offset moves midnight inside one.
         quarter = int(received // 900)
         day = local_dates.get(quarter)
@@ -77,10 +89,17 @@ def access_times(
         if bucket is None:
             bucket = buckets[group] = ([[] for _ in MEASURES], [[] for _ in MEASURES])
         hours, within = bucket
+        spans = holds.get(referral_id)
         for index, step in enumerate(steps):
-            if step is not None:
+            if step is None:
+                continue
+            if spans is None:  # most referrals were never held: stay in plain seconds
                 hours[index].append((step - received) / 3600.0)
                 within[index].append(step < due[index])
+                continue
+            measured = measure_one(_utc(received), _utc(step), _utc(due[index]), spans)
+            hours[index].append(measured.hours(held))
+            within[index].append(measured.within_target)
     group_by = by or ALL
     everyone = (
         [[v for b in buckets.values() for v in b[0][i]] for i in range(len(MEASURES))],
@@ -95,6 +114,25 @@ def access_times(
     ]
 
 
+def hold_spans(session: Session, received_from: datetime) -> dict[int, list[HoldSpan]]:
+    """The holds of referrals received from `received_from` on, by referral, from their
+    hold events in one query (a hold starts after its referral's receipt, so the events
+    since then are enough). For the report figures: pass each referral's spans to
+    domain.metrics.measure or domain.holds.paused_within."""
+    events: defaultdict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
+    for referral_id, kind, detail, at in session.execute(
+        select(Event.referral_id, Event.kind, Event.detail, Event.effective_at)
+        .where(Event.kind.in_(HOLD_EVENTS), Event.effective_at >= received_from)
+        .order_by(Event.referral_id, Event.effective_at, Event.id)
+    ):
+        events[referral_id].append((kind, detail, at))
+    return {rid: spans_from_events(found) for rid, found in events.items()}
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 def _deadlines(
     calendar: BusinessCalendar, targets: AccessTargets, line: str, level: str, day: date
 ) -> tuple[float, ...]:
@@ -102,6 +140,6 @@ def _deadlines(
     moment = datetime.combine(day, time(12), tzinfo=calendar.tz)
     priority = Priority(level)
     return tuple(
-        calendar.deadline(moment, targets.business_days(line, priority, m)).timestamp()
-        for m in MEASURES
+        calendar.deadline(moment, target.days, target.unit).timestamp()
+        for target in (targets.target(line, priority, m) for m in MEASURES)
     )

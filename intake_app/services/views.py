@@ -43,7 +43,7 @@ class ReferralSummary:
     missing_labels: tuple[str, ...]  # the required items not yet received
     next_due: str | None
     due_at: datetime | None
-    due_status: str | None  # overdue, due_today, upcoming
+    due_status: str | None  # overdue, due_today, upcoming, on_hold (domain.access.due_state)
     # The open hold (clock stop), if any: awaiting_referrer or patient_unavailable, and since.
     hold_reason: str | None = None
     held_since: datetime | None = None

@@ -298,7 +298,11 @@ class Event(Base):
     """A step in a referral's timeline: transition, milestone, item, letter."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_referral", "referral_id"),)
+    __table_args__ = (
+        Index("ix_events_referral", "referral_id"),
+        # The hold events of a period, for adjusted access times, without reading every event.
+        Index("ix_events_kind_time", "kind", "effective_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"))
     kind: Mapped[str] = mapped_column(String(24))
@@ -325,6 +329,11 @@ class AuditEntry(Base):
     workstation: Mapped[str] = mapped_column(String(80))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # What a settings change changed, as JSON {"before": ..., "after": ...}; never a patient
+    # value. Chained into the hash when not empty, so entries from before it still verify.
+    # No Python default: an entry without a detail leaves the column out of the INSERT, so
+    # audit entries can still be written on a schema from before 0007 (as it is upgraded).
+    detail: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class PendingLetter(Base):
@@ -347,3 +356,39 @@ class PendingLetter(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# -- access targets and the clinic's closures (SPEC §3.5), settings an administrator changes --
+
+
+class AccessTarget(Base):
+    """Days from receipt to one step, for a service line (or "*", every line without its
+    own) and priority, counted in business or calendar days (domain.targets.DayUnit)."""
+
+    __tablename__ = "access_targets"
+    __table_args__ = (
+        UniqueConstraint("service_line_key", "priority", "measure", name="uq_access_targets_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_line_key: Mapped[str] = mapped_column(String(40))
+    priority: Mapped[str] = mapped_column(String(8))
+    measure: Mapped[str] = mapped_column(String(24))
+    days: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(12))
+    # None for the targets seeded when the database was made or upgraded.
+    changed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_access_targets_changed_by_users")
+    )
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Closure(Base):
+    """A day the clinic sets apart from the country's public holidays: closed (an extra
+    closure) or open (a public holiday the clinic works, which counts as a business day)."""
+
+    __tablename__ = "closures"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "closed" or "open"
+    label: Mapped[str] = mapped_column(String(120), default="")
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id", name="fk_closures_added_by_users"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from intake_app.domain.enums import CloseReason
 from intake_app.domain.followups import Ladder
+from intake_app.domain.holds import HoldReason
 from intake_app.domain.letters import LetterKind
-from intake_app.services.due import refresh_due
 from intake_app.services.errors import PermissionDenied, ServiceError, ValidationFailed
 from intake_app.services.followups import Followups
 from intake_app.services.letters import Letters
 from intake_app.services.referrals import Referrals
-from intake_app.store.models import AuditEntry, Event, Referral
+from intake_app.store.models import AuditEntry, Event
 from tests.factories import log_referral
 
 WEDNESDAY = date(2026, 11, 18)
@@ -61,14 +61,12 @@ def audit_actions(signed_in, rid: int) -> list[str]:  # type: ignore[no-untyped-
 
 
 def hold(signed_in, rid: int, reason: str | None) -> None:  # type: ignore[no-untyped-def]
-    """Put on hold or resume: the columns the holds work keeps, then the stored due times.
-    (Through `Referrals.hold` / `resume` once the holds work is in main.)"""
-    clinic = signed_in.clinic
-    with clinic.write("test_hold") as s:
-        row = s.get(Referral, rid)
-        row.hold_reason = reason
-        row.held_since = clinic.now() if reason else None
-        refresh_due(clinic, row)
+    """Put on hold with `reason`, or resume (None), through the holds use case."""
+    referrals = Referrals(signed_in)
+    if reason is None:
+        referrals.resume(rid)
+    else:
+        referrals.hold(rid, HoldReason(reason))
 
 
 @pytest.fixture
@@ -245,3 +243,16 @@ def test_changing_the_ladder_moves_open_follow_ups_from_then_on(sign_in_as, cora
     with sign_in_as("admin").clinic.session() as s:
         actions = s.execute(select(AuditEntry.action, AuditEntry.entity_id)).all()
     assert ("set_followup_ladder", "followup_ladder") in actions
+
+
+def test_a_closure_added_by_the_administrator_moves_follow_ups(sign_in_as, cora) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.services.settings.holidays import add_closure
+
+    rid = log_referral(cora, received_at=chicago("2026-11-18T08:00:00"))
+    followups = Followups(cora)
+    assert ids(followups.due(THURSDAY)) == [rid]
+    add_closure(sign_in_as("admin"), THURSDAY, "staff training")
+    # Thursday closed: the first request is due by the end of Friday 20 Nov.
+    assert followups.due(THURSDAY) == []
+    (row,) = followups.due(date(2026, 11, 20))
+    assert row.due_at == chicago("2026-11-21T00:00:00")

@@ -19,7 +19,9 @@ from intake_app.domain import DomainError
 from intake_app.domain.access import NextDue, next_due
 from intake_app.domain.calendar import BusinessCalendar
 from intake_app.domain.enums import Priority, State
-from intake_app.domain.targets import AccessTargets
+from intake_app.domain.targets import AccessTargets, DayUnit
+
+BUSINESS = DayUnit.BUSINESS
 
 CHICAGO = ZoneInfo("America/Chicago")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -132,7 +134,7 @@ def test_counting_undoes_adding_over_a_whole_year(cal: BusinessCalendar) -> None
 
 def test_deadline_is_local_midnight_ending_the_due_day(cal: BusinessCalendar) -> None:
     received = utc(2026, 11, 18, 15, 0)  # Wednesday 09:00 in Chicago
-    due = cal.deadline(received, 2)  # end of Friday 20 November
+    due = cal.deadline(received, 2, BUSINESS)  # end of Friday 20 November
     assert due.tzinfo is not None
     assert due == utc(2026, 11, 21, 6, 0)
     local = due.astimezone(CHICAGO)
@@ -141,38 +143,44 @@ def test_deadline_is_local_midnight_ending_the_due_day(cal: BusinessCalendar) ->
 
 def test_deadline_over_thanksgiving(cal: BusinessCalendar) -> None:
     received = datetime(2026, 11, 25, 10, 0, tzinfo=CHICAGO)
-    assert cal.deadline(received, 1) == datetime(2026, 11, 28, 0, 0, tzinfo=CHICAGO)
-    assert cal.deadline(received, 2) == utc(2026, 12, 1, 6, 0)
+    assert cal.deadline(received, 1, BUSINESS) == datetime(2026, 11, 28, 0, 0, tzinfo=CHICAGO)
+    assert cal.deadline(received, 2, BUSINESS) == utc(2026, 12, 1, 6, 0)
 
 
 def test_zero_days_is_the_end_of_the_day_of_receipt(cal: BusinessCalendar) -> None:
-    assert cal.deadline(utc(2026, 11, 18, 15, 0), 0) == utc(2026, 11, 19, 6, 0)
+    assert cal.deadline(utc(2026, 11, 18, 15, 0), 0, BUSINESS) == utc(2026, 11, 19, 6, 0)
 
 
 def test_receipt_late_on_friday_is_friday_although_saturday_in_utc(cal: BusinessCalendar) -> None:
     received = utc(2026, 11, 21, 2, 30)  # Friday 20 November, 20:30 in Chicago
     assert received.date() == date(2026, 11, 21)  # Saturday in UTC
     assert cal.local_date(received) == date(2026, 11, 20)
-    assert cal.deadline(received, 1) == utc(2026, 11, 24, 6, 0)  # end of Monday 23
-    assert cal.deadline(received, 3) == utc(2026, 11, 26, 6, 0)  # end of Wednesday 25
-    assert cal.deadline(received, 4) == utc(2026, 11, 28, 6, 0)  # end of Fri 27, after Thanksgiving
+    assert cal.deadline(received, 1, BUSINESS) == utc(2026, 11, 24, 6, 0)  # end of Monday 23
+    assert cal.deadline(received, 3, BUSINESS) == utc(2026, 11, 26, 6, 0)  # end of Wednesday 25
+    assert cal.deadline(received, 4, BUSINESS) == utc(
+        2026, 11, 28, 6, 0
+    )  # end of Fri 27, after Thanksgiving
 
 
 def test_receipt_late_on_thursday_is_due_on_friday(cal: BusinessCalendar) -> None:
     received = utc(2026, 11, 20, 3, 0)  # Thursday 19 November, 21:00 in Chicago; Friday in UTC
-    assert cal.deadline(received, 1) == utc(2026, 11, 21, 6, 0)  # end of Friday, not Monday
+    assert cal.deadline(received, 1, BUSINESS) == utc(
+        2026, 11, 21, 6, 0
+    )  # end of Friday, not Monday
 
 
 def test_receipt_on_sunday_evening_counts_from_sunday(cal: BusinessCalendar) -> None:
     received = utc(2026, 11, 23, 2, 0)  # Sunday 22 November, 20:00 in Chicago; Monday in UTC
-    assert cal.deadline(received, 1) == utc(2026, 11, 24, 6, 0)  # end of Monday, not Tuesday
+    assert cal.deadline(received, 1, BUSINESS) == utc(
+        2026, 11, 24, 6, 0
+    )  # end of Monday, not Tuesday
 
 
 def test_deadlines_either_side_of_the_end_of_daylight_saving(cal: BusinessCalendar) -> None:
     # Received Monday 26 October 10:00 CDT; due end of Tuesday 27: midnight CDT is 05:00 UTC.
-    assert cal.deadline(utc(2026, 10, 26, 15, 0), 1) == utc(2026, 10, 28, 5, 0)
+    assert cal.deadline(utc(2026, 10, 26, 15, 0), 1, BUSINESS) == utc(2026, 10, 28, 5, 0)
     # Received Friday 30 October 10:00 CDT; due end of Monday 2 November: midnight CST is 06:00.
-    due = cal.deadline(utc(2026, 10, 30, 15, 0), 1)
+    due = cal.deadline(utc(2026, 10, 30, 15, 0), 1, BUSINESS)
     assert due == utc(2026, 11, 3, 6, 0)
     assert due.utcoffset() == timedelta(hours=-6)
 
@@ -181,7 +189,7 @@ def test_calendar_in_another_zone_uses_its_own_dates() -> None:
     tokyo = BusinessCalendar("Asia/Tokyo")
     received = utc(2026, 11, 19, 16, 0)  # Thursday in UTC, Friday 01:00 in Tokyo
     assert tokyo.local_date(received) == date(2026, 11, 20)
-    assert tokyo.deadline(received, 1) == datetime(
+    assert tokyo.deadline(received, 1, BUSINESS) == datetime(
         2026, 11, 24, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")
     )
 
@@ -206,12 +214,12 @@ def _row(base: int) -> dict[str, int]:
 
 def test_shipped_targets_define_every_priority_and_measure(shipped_targets: AccessTargets) -> None:
     for priority in Priority:
-        days = [shipped_targets.business_days("medical_oncology", priority, m) for m in MEASURES]
+        days = [shipped_targets.target("medical_oncology", priority, m).days for m in MEASURES]
         assert all(isinstance(d, int) and d > 0 for d in days)
     # Stricter priorities never get more time than laxer ones.
     for measure in MEASURES:
         urgent, soon, routine = (
-            shipped_targets.business_days("hematology", p, measure)
+            shipped_targets.target("hematology", p, measure).days
             for p in (Priority.URGENT, Priority.SOON, Priority.ROUTINE)
         )
         assert urgent <= soon <= routine
@@ -223,12 +231,12 @@ def test_shipped_per_line_override(shipped_targets: AccessTargets) -> None:
     default = raw["default"]
     for measure in MEASURES:
         assert (
-            shipped_targets.business_days("survivorship", Priority.ROUTINE, measure)
+            shipped_targets.target("survivorship", Priority.ROUTINE, measure).days
             == overridden[measure]
         )
         # survivorship has no urgent override: the default applies
         assert (
-            shipped_targets.business_days("survivorship", Priority.URGENT, measure)
+            shipped_targets.target("survivorship", Priority.URGENT, measure).days
             == default["urgent"][measure]
         )
     assert overridden != default["routine"]  # otherwise this test would prove nothing
@@ -240,11 +248,11 @@ def test_override_applies_only_to_its_line_and_priority(tmp_path: Path) -> None:
         "service_lines": {"hematology": {"soon": _row(100)}},
     }
     targets = AccessTargets.load(_write_targets(tmp_path, data))
-    assert targets.business_days("hematology", Priority.SOON, "triage") == 102
-    assert targets.business_days("hematology", Priority.URGENT, "triage") == 3
-    assert targets.business_days("hematology", Priority.ROUTINE, "first_consult") == 23
-    assert targets.business_days("medical_oncology", Priority.SOON, "triage") == 12
-    assert targets.business_days("no_such_line", Priority.URGENT, "acknowledge") == 1
+    assert targets.target("hematology", Priority.SOON, "triage").days == 102
+    assert targets.target("hematology", Priority.URGENT, "triage").days == 3
+    assert targets.target("hematology", Priority.ROUTINE, "first_consult").days == 23
+    assert targets.target("medical_oncology", Priority.SOON, "triage").days == 12
+    assert targets.target("no_such_line", Priority.URGENT, "acknowledge").days == 1
 
 
 @pytest.mark.parametrize(
@@ -419,7 +427,7 @@ def test_due_status_in_the_clinic_zone(cal: BusinessCalendar, now: datetime, sta
 
 
 def test_due_status_with_a_deadline_from_the_calendar(cal: BusinessCalendar) -> None:
-    due = NextDue("acknowledge", cal.deadline(RECEIVED, 2))
+    due = NextDue("acknowledge", cal.deadline(RECEIVED, 2, BUSINESS))
     assert due.status(datetime(2026, 11, 20, 17, 0, tzinfo=CHICAGO), cal) == "due_today"
     assert due.status(datetime(2026, 11, 19, 17, 0, tzinfo=CHICAGO), cal) == "upcoming"
     assert due.status(datetime(2026, 11, 21, 0, 0, tzinfo=CHICAGO), cal) == "overdue"

@@ -6,13 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake_app.domain import DomainError
-from intake_app.domain.access import NextDue
 from intake_app.domain.checklists import ChecklistItem as DomainItem
 from intake_app.domain.checklists import assess
 from intake_app.domain.enums import State
 from intake_app.domain.lifecycle import Timeline, check_event_time
 from intake_app.services.auth import SignedIn
-from intake_app.services.due import refresh_due
+from intake_app.services.due import refresh_due, row_due_state
 from intake_app.services.errors import ConcurrentEdit, NotFound, ServiceError
 from intake_app.services.views import ReferralSummary
 from intake_app.store.models import ChecklistItem, Event, ItemReceipt, Partner, Referral
@@ -137,9 +136,7 @@ class ReferralBase:
     def _summary(
         self, row: Referral, organisation: str, missing: tuple[str, ...]
     ) -> ReferralSummary:
-        due = None
-        if row.next_due and row.due_at:
-            due = NextDue(row.next_due, row.due_at.astimezone(self.clinic.calendar.tz))
+        due = row_due_state(self.clinic, row)
         return ReferralSummary(
             id=row.id,
             received_at=row.received_at,
@@ -157,5 +154,9 @@ class ReferralBase:
             missing_labels=missing,
             next_due=due.measure if due else None,
             due_at=due.due_at if due else None,
-            due_status=due.status(self.clinic.now(), self.clinic.calendar) if due else None,
+            due_status=due.status if due else None,
+            hold_reason=row.hold_reason,
+            held_since=(
+                row.held_since.astimezone(self.clinic.calendar.tz) if row.held_since else None
+            ),
         )

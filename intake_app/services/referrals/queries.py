@@ -10,6 +10,7 @@ from intake_app.domain.enums import Priority, State
 from intake_app.domain.text import prefix_upper_bound, search_key
 from intake_app.services import audit
 from intake_app.services.actions import ActionState, available_actions
+from intake_app.services.due import overdue_before
 from intake_app.services.errors import NotFound, ServiceError
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals.base import ReferralBase
@@ -52,6 +53,7 @@ class ReferralQuery:
     incomplete_only: bool = False
     overdue_only: bool = False  # due now or earlier
     due_by: datetime | None = None  # with overdue_only: due before this (e.g. end of today)
+    on_hold_only: bool = False  # with an open hold (clock stop)
     mine_recent_days: int | None = None  # logged by the signed-in user in the last N days
     search: str = ""
     sort: str = "received"
@@ -115,7 +117,9 @@ class ReferralReading(ReferralBase):
         if query.incomplete_only:
             conditions.append(Referral.records_complete_at.is_(None))
         if query.overdue_only:
-            conditions.append(Referral.due_at < (query.due_by or self.clinic.now()))
+            conditions.append(overdue_before(query.due_by or self.clinic.now()))
+        if query.on_hold_only:
+            conditions.append(Referral.held_since.is_not(None))
         if query.mine_recent_days is not None:
             since = self.clinic.now() - timedelta(days=query.mine_recent_days)
             conditions.append(Referral.created_by == self.actor.user_id)

@@ -14,10 +14,10 @@ from intake_app.domain.lifecycle import (
 )
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.permissions import Permission
-from intake_app.services.referrals.base import ReferralBase
+from intake_app.services.referrals.holds import ReferralHolds
 
 
-class ReferralWorkflow(ReferralBase):
+class ReferralWorkflow(ReferralHolds):
     """Steps on an existing referral; each is one audited transaction."""
 
     def receive_item(
@@ -233,6 +233,8 @@ class ReferralWorkflow(ReferralBase):
                     detail = "rescheduled: " + detail
             elif target is State.SEEN and row.appointment_at and when < row.appointment_at:
                 detail = "seen earlier than booked"
+            if target is State.SEEN or not target.is_open:
+                self._end_hold(unit.session, row, when)  # closing or seeing ends a hold
             self._event(
                 unit.session,
                 row,

@@ -35,9 +35,14 @@ def upgrade() -> None:
             "fk_referrals_assigned_to_id_users", "users", ["assigned_to_id"], ["id"]
         )
         batch_op.create_index("ix_referrals_assigned", ["assigned_to_id"], unique=False)
+    # The hold events of a period (adjusted access times) without reading every event.
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index("ix_events_kind_time", ["kind", "effective_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_kind_time")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
         batch_op.drop_index("ix_referrals_assigned")
         batch_op.drop_constraint("fk_referrals_assigned_to_id_users", type_="foreignkey")

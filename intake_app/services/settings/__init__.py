@@ -1,0 +1,1 @@
+"""Clinic settings an administrator changes: one module per setting (targets, holidays)."""
