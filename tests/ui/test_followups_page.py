@@ -74,11 +74,11 @@ def test_the_page_lists_today_s_follow_ups_in_words(
     qtmodeltester.check(page.model)
     assert page.chosen_day().isoformat() == "2026-11-18"  # today, clinic time
     assert page.model.rowCount() == 1
-    assert cell(page, 0, "Due") == "Overdue since Tue 17 Nov"
-    assert cell(page, 0, "Step") == "1 · Request the missing records from the partner"
+    assert cell(page, 0, "Due") == "Overdue: due Tue 17 Nov"
+    assert cell(page, 0, "Step") == "1 · Request from partner"
     assert cell(page, 0, "Referral") == f"Fernández, Siobhán · R-{overdue:06d}"
     assert cell(page, 0, "Partner") == "Lakeside Family Practice"
-    assert cell(page, 0, "Missing items").startswith("Referral order / request, Patient")
+    assert cell(page, 0, "Missing items").startswith("Referral order / request; Patient")
     assert page.summary.text() == "1 due, 1 overdue"
     # Tomorrow's list has this morning's arrival too, due that day.
     page.day.setDate(QDate(2026, 11, 19))
@@ -125,6 +125,7 @@ def test_cancelled_done_records_nothing(qtbot, sign_in_as, bus, prompter) -> Non
     assert page.done_selected() is False
     assert seen and followup_events(cora, rid) == []
     assert page.model.rowCount() == 1
+    assert page.focusWidget() is page.table  # the keys are the list's again
 
 
 def test_the_missing_records_letter_printed_from_the_page_completes_the_step(

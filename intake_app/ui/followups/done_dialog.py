@@ -43,7 +43,7 @@ class FollowupDoneDialog(WhenDialog):
         self.note = QLineEdit()
         self.note.setObjectName("followupNote")
         self.note.setMaxLength(NOTE_LIMIT)
-        self.note.setPlaceholderText("Optional: who you spoke to, what was promised")
+        self.note.setPlaceholderText("Optional: who you spoke to")
         outcome_label, note_label = QLabel("&How"), QLabel("&Note")
         outcome_label.setBuddy(self.outcome)
         note_label.setBuddy(self.note)

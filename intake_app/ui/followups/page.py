@@ -42,17 +42,19 @@ from intake_app.ui.worklist.model import _long_date, _short_date
 
 COLUMNS = ("Due", "Step", "Referral", "Partner", "Phone / fax", "Missing items", "Hold")
 HOLD_LABELS = {"awaiting_referrer": "Awaiting referrer", "patient_unavailable": "Patient"}
+# Short enough for the table; the full wording is in the step's tooltip and the Done… dialog.
+SHORT_ACTIONS = {"request_partner": "Request from partner", "escalate_lead": "Escalate to lead"}
 _EPSILON = timedelta(microseconds=1)
 _Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QColor("#c62828")
 
 
 def due_in_words(row: FollowupRow, today: date) -> str:
-    """'Overdue since Tue 17 Nov (2 days)', 'Due today', 'Due Thu 19 Nov'."""
+    """'Overdue: due Tue 17 Nov (2 days late)', 'Due today', 'Due Thu 19 Nov'."""
     day = (row.due_at - _EPSILON).date()  # due_at is the midnight that ends the due day
     if row.due_status == "overdue":
         late = (today - day).days
-        return f"Overdue since {_short_date(day)}" + (f" ({late} days)" if late > 1 else "")
+        return f"Overdue: due {_short_date(day)}" + (f" ({late} days late)" if late > 1 else "")
     if row.due_status == "due_today":
         return "Due today"
     return f"Due {_short_date(day)}"
@@ -101,7 +103,7 @@ class FollowupsModel(QAbstractTableModel):
         if column == "Due":
             return due_in_words(row, self.today)
         if column == "Step":
-            return f"{row.step} · {row.action_label}"
+            return f"{row.step} · {SHORT_ACTIONS.get(row.action, row.action_label)}"
         if column == "Referral":
             name = f"{row.family_name}, {row.given_name}" if row.family_name else ""
             return f"{name} · R-{row.referral_id:06d}" if name else f"R-{row.referral_id:06d}"
@@ -112,7 +114,7 @@ class FollowupsModel(QAbstractTableModel):
                 part for part in (row.phone, f"fax {row.fax}" if row.fax else "") if part
             )
         if column == "Missing items":
-            return ", ".join(row.missing_items)
+            return "; ".join(row.missing_items)  # labels may hold commas themselves
         if column == "Hold":
             return HOLD_LABELS.get(row.hold_reason or "", row.hold_reason or "")
         return ""
@@ -122,6 +124,8 @@ class FollowupsModel(QAbstractTableModel):
             day = _long_date((row.due_at - _EPSILON).date())
             done = f"\n{row.steps_done} earlier step(s) done" if row.steps_done else ""
             return f"Step {row.step} due by the end of {day}{done}"
+        if column == "Step":
+            return row.action_label
         if column == "Missing items":
             return "Required, not yet received:\n" + "\n".join(f"• {m}" for m in row.missing_items)
         if column == "Hold" and row.hold_reason == "awaiting_referrer":
@@ -264,8 +268,12 @@ class FollowupsPage(QWidget):
 
     # -- actions --------------------------------------------------------------
     def exec_dialog(self, dialog: QDialog) -> bool:
-        """Run a dialog modally; True when accepted."""
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        """Run a dialog modally; True when accepted. The list has the keys again after it, so
+        that Down, Alt+D, Down, Alt+D... works through the day."""
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            self.table.setFocus()
 
     def done_selected(self) -> bool:
         """Ask how the follow-up was done, and record it; True when recorded."""

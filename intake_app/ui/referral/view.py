@@ -681,6 +681,8 @@ class ReferralView(CorrectionsMixin, QWidget):
             return f"Reopened: {_state_label(event.from_state)} → {_state_label(event.to_state)}"
         if event.kind == "merged_intake":
             return "Duplicate intake merged"
+        if event.kind == "followup_done":  # detail "step N: outcome"
+            return "Follow-up done"
         return event.kind.replace("_", " ").capitalize()
 
     def _event_detail(self, event: TimelineEvent) -> str:
