@@ -85,8 +85,14 @@ class SignedIn:
     def __enter__(self) -> "SignedIn":
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            self.close()
+            return
+        # A damaged page leaves the connection unusable, so anchoring at sign-out fails as
+        # well; that second error must not hide the first (the key is dropped anyway).
+        with contextlib.suppress(Exception):
+            self.close()
 
 
 def _anchor_audit_head(clinic: Clinic) -> None:
