@@ -256,3 +256,33 @@ def test_a_closure_added_by_the_administrator_moves_follow_ups(sign_in_as, cora)
     assert followups.due(THURSDAY) == []
     (row,) = followups.due(date(2026, 11, 20))
     assert row.due_at == chicago("2026-11-21T00:00:00")
+
+
+def test_migration_0008_gives_open_incomplete_referrals_their_first_step(cora) -> None:  # type: ignore[no-untyped-def]
+    """An existing database upgraded to 0008: open referrals missing records get step 1 due
+    from their receipt; complete or closed ones get none."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from intake_app.store.engine import schema_change
+    from intake_app.store.schema import _config
+
+    missing = log_referral(cora)
+    complete = log_referral(cora, dict.fromkeys(REQUIRED), family_name="Kim")
+    closed = log_referral(cora, family_name="Rossi")
+    Referrals(cora).close(closed, CloseReason.WITHDRAWN, note="moved away")
+    engine = cora.clinic.engine
+    with schema_change(engine) as conn:  # foreign keys off for the table rebuilds
+        command.downgrade(_config(conn), "0007")
+        command.upgrade(_config(conn), "0008")
+    with engine.connect() as conn:
+        stored = dict(
+            (rid, (step, due))
+            for rid, step, due in conn.execute(
+                text("SELECT id, followup_step, followup_due_at FROM referrals")
+            )
+        )
+    assert stored[missing][0] == 1
+    assert stored[missing][1].startswith("2026-11-18 06:00:00")  # end of Tue 17 Nov, in UTC
+    assert stored[complete] == (None, None)
+    assert stored[closed] == (None, None)
