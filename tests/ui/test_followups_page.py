@@ -158,9 +158,11 @@ def test_enter_opens_the_referral_on_the_worklist_page(
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    page = window.followups
+    assert page.model.rowCount() == 0  # not listed (nor audited as read) until shown
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "followups"
-    page = window.followups
+    assert page.model.rowCount() == 1
     page.table.setFocus()
     with qtbot.waitSignal(window.bus.open_referral, timeout=2000) as opened:
         qtbot.keyClick(page.table, Qt.Key.Key_Return)

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -152,6 +152,7 @@ class FollowupsPage(QWidget):
         self.bus = bus
         self.prompter = prompter
         self.tz = signed_in.clinic.calendar.tz
+        self._stale = False
 
         heading = QLabel("Follow-ups due")
         heading.setProperty("role", "heading")
@@ -210,7 +211,12 @@ class FollowupsPage(QWidget):
         layout.addLayout(buttons)
         self.setFocusProxy(self.table)
         self._connect_signals()
-        self.go_to_today()
+        # Listed when first shown, not at sign-in: a listing is audited as a read.
+        today = self.today()
+        self.day.blockSignals(True)
+        self.day.setDate(QDate(today.year, today.month, today.day))
+        self.day.blockSignals(False)
+        self._stale = True
 
     def _connect_signals(self) -> None:
         self.day.dateChanged.connect(lambda _: self.refresh())
@@ -220,7 +226,20 @@ class FollowupsPage(QWidget):
         self.done_button.clicked.connect(self.done_selected)
         self.letter_button.clicked.connect(self.letter_for_selected)
         self.open_button.clicked.connect(self.open_selected)
-        self.bus.referrals_changed.connect(lambda _: self.refresh())
+        self.bus.referrals_changed.connect(lambda _: self._changed())
+
+    def _changed(self) -> None:
+        """Referrals changed: refresh now if the page is seen, else when it is next shown
+        (each listing is audited as a read of every referral on it)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     # -- the list -------------------------------------------------------------
     def today(self) -> date:
@@ -237,6 +256,7 @@ class FollowupsPage(QWidget):
         return self.day.date().toPython()  # type: ignore[no-any-return]
 
     def refresh(self) -> None:
+        self._stale = False
         keep = self.selected()
         keep_id = keep.referral_id if keep else None
         try:
