@@ -75,7 +75,7 @@ class BusinessCalendar:
 
     def add_days(self, start: date, days: int, unit: DayUnit) -> date:
         """The `days`-th business or calendar day after `start` (start itself not counted)."""
-        if DayUnit(unit) is DayUnit.CALENDAR:
+        if unit == DayUnit.CALENDAR:
             return start + timedelta(days=days)
         return self.add_business_days(start, days)
 

@@ -63,7 +63,8 @@ class AccessTargets:
             raise DomainError(f"access targets: no all-lines target for {', '.join(missing)}")
 
     def target(self, service_line: str, priority: Priority | str, measure: str) -> Target:
-        level = Priority(priority).value
+        # Reports ask this thousands of times: no enum lookup for a plain string.
+        level = priority.value if isinstance(priority, Priority) else priority
         own = self.entries.get((service_line, level, measure))
         return own if own is not None else self.entries[(ALL_LINES, level, measure)]
 

@@ -143,6 +143,7 @@ def create_clinic(
     admin_name = check_user_name(admin_name)
     check_password(admin_password)
     _check_timezone(timezone)
+    _check_holiday_country(holiday_country)
     keys_path = key_file_for(db_path)
     if db_path.exists() or keys_path.exists():
         raise DatabaseExists(f"{db_path} already exists; refusing to overwrite it")
@@ -199,6 +200,17 @@ def initialise_database(
         admin = User(name=admin_name, display_name=admin_name, active=True, created_at=now)
         admin.roles = [UserRole(role=Role.ADMIN.value)]
         session.add(admin)
+
+
+def _check_holiday_country(code: str) -> None:
+    """A country the `holidays` library has (empty: weekends only); else every due time
+    would fail later."""
+    import holidays
+
+    if code and code not in holidays.list_supported_countries():
+        raise ServiceError(
+            f"holidays: {code!r} is not a country code of the holidays library (such as US, GB)"
+        )
 
 
 def _check_timezone(name: str) -> None:

@@ -118,6 +118,13 @@ class Clinic:
             extra_openings=loaded.openings,
         )
 
+    def refresh_access_settings(self) -> None:
+        """For work that reads due times without writing first (a letter's promised date):
+        reload targets and closures if another workstation changed them. One small read."""
+        if self._access_revision is not None:
+            with self._sessions() as session:
+                self._reload_changed_access_settings(session)
+
     def _reload_changed_access_settings(self, session: Session) -> None:
         """Under the write lock: reload when another workstation changed targets or closures,
         so this write's due times use the settings in force now."""
@@ -196,17 +203,7 @@ class Clinic:
             with self.write(action) as session:
                 unit = Unit(session, entity_id)
                 yield unit
-                audit.append(
-                    session,
-                    self._audit_key,
-                    at=self.now(),
-                    user_name=actor.name,
-                    action=action,
-                    entity=entity,
-                    entity_id=unit.entity_id,
-                    outcome="ok",
-                    workstation=self.workstation,
-                )
+                self._audit(session, actor, action, entity, unit.entity_id)
         except StaleDataError:
             which = unit.entity_id if unit is not None else entity_id
             raise ConcurrentEdit(
@@ -232,18 +229,7 @@ class Clinic:
             yield change
             if change.before == change.after:
                 return
-            audit.append(
-                session,
-                self._audit_key,
-                at=self.now(),
-                user_name=actor.name,
-                action=action,
-                entity=entity,
-                entity_id=change.entity_id,
-                outcome="ok",
-                workstation=self.workstation,
-                detail=change.detail(),
-            )
+            self._audit(session, actor, action, entity, change.entity_id, detail=change.detail())
 
     def require(
         self, actor: Actor, permission: Permission, action: str, entity_id: str = ""
@@ -252,19 +238,34 @@ class Clinic:
         if actor.may(permission):
             return
         with self.write(action) as session:
-            audit.append(
-                session,
-                self._audit_key,
-                at=self.now(),
-                user_name=actor.name,
-                action=action,
-                entity="referral" if entity_id else "clinic",
-                entity_id=entity_id,
-                outcome="denied",
-                workstation=self.workstation,
-            )
+            entity = "referral" if entity_id else "clinic"
+            self._audit(session, actor, action, entity, entity_id, outcome="denied")
         roles = ", ".join(sorted(r.value for r in actor.roles)) or "no role"
         raise PermissionDenied(f"{actor.name} ({roles}) may not {action.replace('_', ' ')}")
+
+    def _audit(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        entity: str,
+        entity_id: str,
+        *,
+        outcome: str = "ok",
+        detail: str = "",
+    ) -> None:
+        audit.append(
+            session,
+            self._audit_key,
+            at=self.now(),
+            user_name=actor.name,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            outcome=outcome,
+            workstation=self.workstation,
+            detail=detail,
+        )
 
     def close(self) -> None:
         """Forget the key as far as Python allows and release the database."""

@@ -1,6 +1,7 @@
 """The stored 'next due' of a referral, from the domain rule and the clinic's calendar."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_
 
@@ -40,9 +41,23 @@ def due_columns(
     return due.measure, due.due_at
 
 
-def refresh_due(clinic: Clinic, row: Referral) -> None:
-    """Keep a referral's stored next step and deadline in step with the referral."""
-    row.next_due, row.due_at = due_columns(
+# What a referral's due time is computed from: selected on their own, they let many
+# referrals' due times be recomputed without loading whole rows (services.settings).
+DUE_INPUTS = (
+    Referral.state,
+    Referral.service_line_key,
+    Referral.priority,
+    Referral.proposed_priority,
+    Referral.received_at,
+    Referral.acknowledged_at,
+    Referral.records_complete_at,
+    Referral.patient_held_seconds,
+)
+
+
+def due_of(clinic: Clinic, row: Any) -> tuple[str | None, datetime | None]:
+    """due_columns of a referral: a Referral, or a row selected with DUE_INPUTS."""
+    return due_columns(
         clinic,
         state=State(row.state),
         service_line=row.service_line_key,
@@ -52,6 +67,11 @@ def refresh_due(clinic: Clinic, row: Referral) -> None:
         records_complete=row.records_complete_at is not None,
         patient_held_seconds=row.patient_held_seconds or 0,
     )
+
+
+def refresh_due(clinic: Clinic, row: Referral) -> None:
+    """Keep a referral's stored next step and deadline in step with the referral."""
+    row.next_due, row.due_at = due_of(clinic, row)
     refresh_followup(clinic, row)
 
 

@@ -20,6 +20,7 @@ from intake_app.domain.followups import (
 )
 from intake_app.services.clinic import Clinic
 from intake_app.store.models import Event, Referral, Setting
+from intake_app.store.visibility import SHOW_UNFINISHED
 
 LADDER_SETTING = "followup_ladder"
 
@@ -116,9 +117,9 @@ def recompute_followups(clinic: Clinic, session: Session, ladder: Ladder | None 
     )
     moved: list[dict[str, object]] = []
     for rid, state, received, hold, done, done_at, step, due_at in session.execute(
-        select(*columns).where(
-            Referral.state.in_(open_states), Referral.records_complete_at.is_(None)
-        )
+        select(*columns)
+        .where(Referral.state.in_(open_states), Referral.records_complete_at.is_(None))
+        .execution_options(**{SHOW_UNFINISHED: True})  # an import being written too
     ):
         due = next_followup(
             ladder=ladder,

@@ -180,6 +180,7 @@ class Letters:
         """
         from intake_app.rendering.letters import render_batch, render_letter
 
+        self.clinic.refresh_access_settings()  # the triage date a letter promises
         letters = []
         for done, referral_id in enumerate(referral_ids, start=1):
             letters.append(self._data_for(referral_id, kind))

@@ -283,3 +283,49 @@ def test_a_database_of_the_first_schema_upgrades_through_every_shipped_migration
         "0001", schema.head_revision(), backup_path(db, schema.head_revision())
     )
     assert read(backup_path(db, schema.head_revision()))[1]["revision"] == "0001"
+
+
+def test_a_database_from_before_targets_were_settings_gets_the_seeded_targets(
+    tmp_path, monkeypatch, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.domain.targets import AccessTargets
+    from intake_app.paths import resource
+    from intake_app.services.auth import create_clinic
+    from intake_app.services.settings.targets import list_targets
+    from intake_app.store import schema
+    from tests.migration_helpers import SHIPPED
+
+    before_targets = tmp_path / "release-0006"  # the migrations up to holds and ownership
+
+    def later_revisions(folder: str, names: list[str]) -> list[str]:
+        later = [n for n in names if Path(folder).name == "versions" and n[:4] > "0006"]
+        return [*later, "__pycache__"]
+
+    shutil.copytree(SHIPPED, before_targets, ignore=later_revisions)
+    monkeypatch.setattr(schema, "MIGRATIONS", before_targets)
+    db = tmp_path / "old.db"
+    create_clinic(db, "cora", COORDINATOR_PASSWORD, clock=clock).session.close()
+    triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    engine = open_with_key_file(db)
+    try:
+        with engine.connect() as conn:
+            old_triggers = conn.execute(text(triggers)).scalars().all()
+    finally:
+        engine.dispose()
+    monkeypatch.setattr(schema, "MIGRATIONS", SHIPPED)
+
+    signed_in = sign_in(db, "cora", COORDINATOR_PASSWORD, clock=clock)
+    try:
+        rows = list_targets(signed_in)
+        with signed_in.clinic.session() as session:
+            chain = audit.verify(session, signed_in.clinic.audit_key)
+        with signed_in.clinic.engine.connect() as conn:
+            new_triggers = conn.execute(text(triggers)).scalars().all()
+    finally:
+        signed_in.close()
+    seeded = AccessTargets.load(resource("access_targets.json"))
+    assert {(r.service_line, r.priority, r.measure): r.target for r in rows} == dict(seeded)
+    assert signed_in.clinic.targets == seeded
+    # The audit log gained its detail column in place: its triggers stay, its chain verifies.
+    assert chain.intact and chain.entries >= 3
+    assert new_triggers == old_triggers and len(old_triggers) >= 3

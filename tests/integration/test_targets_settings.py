@@ -17,7 +17,8 @@ from intake_app.domain.enums import CloseReason
 from intake_app.domain.targets import ALL_LINES, DayUnit, Target
 from intake_app.services import audit
 from intake_app.services.errors import PermissionDenied, ServiceError, ValidationFailed
-from intake_app.services.referrals import Referrals
+from intake_app.services.referrals import ReferralQuery, Referrals
+from intake_app.services.reports import access_times
 from intake_app.services.settings.holidays import (
     BUSINESS_DAY,
     CLOSURE,
@@ -82,6 +83,8 @@ def test_a_target_change_moves_open_referrals_due_times_and_leaves_history_alone
     Referrals(cora).close(withdrawn, CloseReason.WITHDRAWN, note="moved away")
     before = {r: stored(cora, r) for r in (waiting, acknowledged, withdrawn)}
     assert before[waiting][:2] == ("acknowledge", utc(2026, 11, 18, 6, 0))
+    overdue = Referrals(cora).page(ReferralQuery(overdue_only=True))
+    assert [r.id for r in overdue.rows] == [waiting]  # on Wednesday 09:00, clock fixed
 
     change = set_target(
         admin,
@@ -102,8 +105,9 @@ def test_a_target_change_moves_open_referrals_due_times_and_leaves_history_alone
     with cora.clinic.session() as session:
         ack = session.get(Referral, acknowledged)
         assert ack is not None and ack.acknowledged_at is not None
-    # The referral view shows the new due time as "upcoming" on Wednesday.
+    # The referral view shows the new due time, and the worklist no longer counts it overdue.
     assert Referrals(cora).get(waiting).summary.due_at == utc(2026, 11, 22, 6, 0)
+    assert Referrals(cora).page(ReferralQuery(overdue_only=True)).total == 0
 
     (entry,) = entries(admin, "set_access_target")
     assert (entry.user_name, entry.entity, entry.entity_id, entry.outcome) == (
@@ -115,6 +119,7 @@ def test_a_target_change_moves_open_referrals_due_times_and_leaves_history_alone
     assert json.loads(entry.detail) == {
         "before": {"days": 1, "unit": "business"},
         "after": {"days": 5, "unit": "calendar"},
+        "target": {"service_line": "*", "priority": "soon", "measure": "acknowledge"},
         "open_referrals_updated": 1,
     }
     assert chain_intact(admin)
@@ -333,3 +338,83 @@ def test_a_change_in_another_process_is_used_at_this_ones_next_write(
     assert cora.clinic.targets.target("medical_oncology", "soon", "acknowledge") == Target(
         4, DayUnit.CALENDAR
     )
+
+
+def test_the_before_and_after_are_chained_into_the_entrys_hash(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    admin = sign_in_as("admin")
+    add_closure(admin, date(2026, 12, 24), "Christmas Eve")
+    (entry,) = entries(admin, "add_closure")
+    fields = {name: getattr(entry, name) for name in (*audit.CHAINED_FIELDS, "detail")}
+    key = admin.clinic.audit_key
+    assert audit.entry_hash(key, entry.prev_hash, fields) == entry.hash
+    forged = fields | {"detail": entry.detail.replace("Christmas Eve", "Boxing Day")}
+    assert audit.entry_hash(key, entry.prev_hash, forged) != entry.hash
+    # An entry without a detail hashes as entries did before the column existed.
+    (signed,) = [e for e in entries(admin, "sign_in") if e.user_name == "admin"][-1:]
+    plain = {name: getattr(signed, name) for name in audit.CHAINED_FIELDS}
+    assert signed.detail == ""
+    assert audit.entry_hash(key, signed.prev_hash, plain) == signed.hash
+
+
+def test_the_report_judges_within_target_in_the_targets_unit(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    cora, admin, mona = sign_in_as("cora"), sign_in_as("admin"), sign_in_as("mona")
+    clock.now = utc(2026, 11, 25, 15, 0)
+    friday = datetime.fromisoformat("2026-11-20T10:00:00-06:00")
+    referral = log_referral(cora, received_at=friday)
+    # Acknowledged on Sunday: within 1 business day (Monday's end), not within 1 calendar day.
+    Referrals(cora).acknowledge(referral, at=datetime.fromisoformat("2026-11-22T10:00:00-06:00"))
+
+    def within() -> float | None:
+        rows = access_times(mona, date(2026, 11, 20), date(2026, 11, 20))
+        (ack,) = [r.summary for r in rows if r.summary.measure == "acknowledge"]
+        return ack.within_target_share
+
+    assert within() == 1.0
+    set_target(
+        admin, service_line=ALL_LINES, priority="soon", measure="acknowledge", days=1,
+        unit="calendar",
+    )  # fmt: skip
+    assert within() == 0.0
+
+
+def test_a_target_change_keeps_the_patient_unavailable_time_held(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]
+    from intake_app.domain.holds import HoldReason
+
+    cora, admin = sign_in_as("cora"), sign_in_as("admin")
+    referral = log_referral(cora)  # Monday 16th 09:30 CST; acknowledgement due end of 17th
+    staff = Referrals(cora)
+    staff.hold(referral, HoldReason.PATIENT_UNAVAILABLE, at=utc(2026, 11, 16, 16, 0))
+    staff.resume(referral, at=utc(2026, 11, 17, 16, 0))  # 24 hours held
+    assert stored(cora, referral)[1] == utc(2026, 11, 19, 6, 0)
+
+    set_target(
+        admin, service_line=ALL_LINES, priority="soon", measure="acknowledge", days=3,
+        unit="calendar",
+    )  # fmt: skip
+
+    # The end of Thursday 19th (16th + 3 calendar days), then the 24 hours held.
+    assert stored(cora, referral)[1] == utc(2026, 11, 21, 6, 0)
+
+
+def test_a_letter_promises_the_triage_date_of_the_targets_changed_elsewhere(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from intake_app.domain.letters import LetterKind
+    from intake_app.services.letters import Letters
+
+    cora, admin = sign_in_as("cora"), sign_in_as("admin")
+    referral = log_referral(cora)  # Monday 16th; soon: triage within 3 business days
+
+    def promised() -> str:
+        pdf = Letters(cora).render([referral], LetterKind.ACKNOWLEDGEMENT)
+        return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+    assert "November 19, 2026" in promised()  # Thursday
+    set_target(
+        admin, service_line=ALL_LINES, priority="soon", measure="triage", days=14,
+        unit="calendar",
+    )  # fmt: skip
+    text = promised()  # cora has not written anything since the change
+    assert "November 30, 2026" in text and "November 19, 2026" not in text

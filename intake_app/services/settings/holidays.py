@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from intake_app.services.auth import SignedIn
-from intake_app.services.clinic import SettingChange
+from intake_app.services.clinic import Clinic, SettingChange
 from intake_app.services.errors import ServiceError, ValidationFailed
 from intake_app.services.settings.access import CLOSED, OPEN
 from intake_app.services.settings.recompute import settings_changed
@@ -69,8 +69,8 @@ def add_closure(signed_in: SignedIn, day: date, label: str = "") -> HolidayChang
     """Close the clinic on `day` (or, if it is a public holiday the clinic had opened, let
     the public holiday apply again)."""
     clinic, actor = signed_in.clinic, signed_in.actor
-    label = _checked_label(label)
     with clinic.change_setting(actor, "add_closure", "closure", day.isoformat()) as change:
+        label = _checked_label(label)
         session = change.session
         public = clinic.calendar.public_holidays(day.year).get(day)
         row = session.get(Closure, day)
@@ -91,10 +91,7 @@ def add_closure(signed_in: SignedIn, day: date, label: str = "") -> HolidayChang
                 )
             )
             after = ClinicDay(day, CLOSURE, label, actor.name, clinic.now())
-        change.after = {"date": day.isoformat(), "kind": after.kind, "label": after.label}
-        session.flush()
-        updated = settings_changed(clinic, session)
-        change.notes["open_referrals_updated"] = updated
+        updated = _changed(clinic, change, after)
     return HolidayChange(after, updated)
 
 
@@ -121,11 +118,17 @@ def remove_closure(signed_in: SignedIn, day: date) -> HolidayChange:
             after = ClinicDay(day, OPENED, public, actor.name, clinic.now())
         else:
             raise ServiceError(f"date: {day} is neither a public holiday nor a closure")
-        change.after = {"date": day.isoformat(), "kind": after.kind, "label": after.label}
-        session.flush()
-        updated = settings_changed(clinic, session)
-        change.notes["open_referrals_updated"] = updated
+        updated = _changed(clinic, change, after)
     return HolidayChange(after, updated)
+
+
+def _changed(clinic: Clinic, change: SettingChange, after: ClinicDay) -> int:
+    """Record the day as it is now; recompute the open referrals' due times."""
+    change.after = {"date": after.day.isoformat(), "kind": after.kind, "label": after.label}
+    change.session.flush()
+    updated = settings_changed(clinic, change.session)
+    change.notes["open_referrals_updated"] = updated
+    return updated
 
 
 def _record_before(change: SettingChange, row: Closure | None, public: str | None) -> None:

@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 from intake_app.domain.enums import State
 from intake_app.domain.targets import ALL_LINES
 from intake_app.services.clinic import Clinic
-from intake_app.services.due import refresh_due
+from intake_app.services.due import DUE_INPUTS, due_of
 from intake_app.services.followup_due import recompute_followups
 from intake_app.services.settings.access import bump_revision, load_access_settings
 from intake_app.store.models import Referral
+from intake_app.store.visibility import SHOW_UNFINISHED
 
 OPEN_STATES = tuple(s.value for s in State if s.is_open)
 
@@ -31,7 +32,12 @@ def settings_changed(
     """
     bump_revision(session)
     clinic.use_access_settings(load_access_settings(session))
-    stmt = select(Referral).where(Referral.state.in_(OPEN_STATES))
+    # An import still being written gets the new due times too, before it is shown.
+    stmt = (
+        select(Referral.id, Referral.next_due, Referral.due_at, *DUE_INPUTS)
+        .where(Referral.state.in_(OPEN_STATES))
+        .execution_options(**{SHOW_UNFINISHED: True})
+    )
     if measure is not None:
         stmt = stmt.where(Referral.next_due == measure)
     if priority is not None:
@@ -39,16 +45,12 @@ def settings_changed(
     if service_line not in (None, ALL_LINES):
         stmt = stmt.where(Referral.service_line_key == service_line)
     moved: list[dict[str, object]] = []
-    with session.no_autoflush:
-        rows = session.execute(stmt).scalars().all()
-        for row in rows:
-            before = (row.next_due, row.due_at)
-            refresh_due(clinic, row)  # the one rule for due times, holds included
-            if (row.next_due, row.due_at) != before:
-                moved.append({"rid": row.id, "measure": row.next_due, "due": row.due_at})
-            # A derived column, not an edit: written below without bumping row_version, so
-            # nobody working on the referral is told someone else changed it.
-            session.expunge(row)
+    for row in session.execute(stmt):
+        after = due_of(clinic, row)  # the one rule for due times, holds included
+        if after != (row.next_due, row.due_at):
+            moved.append({"rid": row.id, "measure": after[0], "due": after[1]})
+    # Derived columns, not an edit: written without bumping row_version, so nobody working
+    # on one of these referrals is told someone else changed it.
     if moved:
         table = Referral.__table__
         session.execute(

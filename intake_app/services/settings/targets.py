@@ -91,6 +91,12 @@ def set_target(
             )
         ).scalar_one_or_none()
         old = Target(row.days, DayUnit(row.unit)) if row is not None else None
+        # The entry's id holds at most 40 characters; the detail names the target in full.
+        change.notes["target"] = {
+            "service_line": service_line,
+            "priority": priority,
+            "measure": measure,
+        }
         change.before = _describe(old)
         change.after = _describe(new)
         if old == new:
