@@ -46,6 +46,7 @@ class FollowupRow:
     last_done_at: datetime | None
     hold_reason: str | None
     received_at: datetime
+    held_since: datetime | None = None
     family_name: str = ""
     given_name: str = ""
     row_version: int = 0
@@ -102,6 +103,7 @@ class Followups(ReferralReading):
                     last_done_at=row.followup_done_at,
                     hold_reason=row.hold_reason,
                     received_at=row.received_at,
+                    held_since=row.held_since.astimezone(tz) if row.held_since else None,
                     family_name=row.family_name if identified else "",
                     given_name=row.given_name if identified else "",
                     row_version=row.row_version,

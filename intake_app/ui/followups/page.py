@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from intake_app.domain.holds import on_hold_text
 from intake_app.domain.letters import LetterKind
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
@@ -38,10 +39,9 @@ from intake_app.services.permissions import Permission
 from intake_app.ui.common.bus import Bus
 from intake_app.ui.common.prompts import Prompter
 from intake_app.ui.followups.done_dialog import FollowupDoneDialog
-from intake_app.ui.worklist.model import _long_date, _short_date
+from intake_app.ui.worklist.model import _day_month, _long_date, _short_date
 
 COLUMNS = ("Due", "Step", "Referral", "Partner", "Phone / fax", "Missing items", "Hold")
-HOLD_LABELS = {"awaiting_referrer": "Awaiting referrer", "patient_unavailable": "Patient"}
 # Short enough for the table; the full wording is in the step's tooltip and the Done… dialog.
 SHORT_ACTIONS = {"request_partner": "Request from partner", "escalate_lead": "Escalate to lead"}
 _EPSILON = timedelta(microseconds=1)
@@ -116,7 +116,10 @@ class FollowupsModel(QAbstractTableModel):
         if column == "Missing items":
             return "; ".join(row.missing_items)  # labels may hold commas themselves
         if column == "Hold":
-            return HOLD_LABELS.get(row.hold_reason or "", row.hold_reason or "")
+            if not row.hold_reason:
+                return ""
+            since = _day_month(row.held_since.date()) if row.held_since else "?"
+            return on_hold_text(row.hold_reason, since)
         return ""
 
     def _tooltip(self, row: FollowupRow, column: str) -> str | None:
