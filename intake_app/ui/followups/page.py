@@ -131,8 +131,8 @@ class FollowupsModel(QAbstractTableModel):
             return row.action_label
         if column == "Missing items":
             return "Required, not yet received:\n" + "\n".join(f"• {m}" for m in row.missing_items)
-        if column == "Hold" and row.hold_reason == "awaiting_referrer":
-            return "On hold awaiting the referrer: still chased"
+        if column == "Hold" and row.hold_reason:
+            return f"{self._text(row, column)}: still chased"
         return None
 
 
@@ -189,7 +189,13 @@ class FollowupsPage(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Missing items"), QHeaderView.ResizeMode.Stretch)
+        # What to ask for gets room of its own (the tooltip lists it all); the hold takes what is
+        # left and is elided if need be (its tooltip says it whole).
+        for name, chars in (("Missing items", 34), ("Hold", 22)):
+            column = COLUMNS.index(name)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, self.fontMetrics().averageCharWidth() * chars)
+        header.setStretchLastSection(True)
         self.empty = QLabel("Nothing to chase: no follow-up is due by the end of this day.")
         self.empty.setProperty("role", "hint")
 
