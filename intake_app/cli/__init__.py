@@ -20,6 +20,7 @@ from intake_app import __version__
 from intake_app.cli import (
     audit,
     corrections,
+    followups,
     holds,
     holidays,
     imports,
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     triage_cli.register_steps(ref_sub)
     holds.register(ref_sub)
     letters.register(sub)
+    followups.register(sub)
     audit.register(sub)
     targets.register(sub)
     holidays.register(sub)

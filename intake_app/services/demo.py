@@ -332,6 +332,7 @@ def create_demo(
         result = write_records(coordinator, records, action="demo_referral")
         _assign_some(coordinator)
         _demo_holds(coordinator, seed)
+        _chased(coordinator, random.Random(seed))
         _as_it_happened(coordinator)
     finally:
         coordinator.close()
@@ -456,6 +457,32 @@ def _past_holds(signed_in: SignedIn, rng: random.Random) -> None:
                     )
                 )
             row.patient_held_seconds += int((end - start).total_seconds())
+
+
+def _chased(signed_in: SignedIn, rng: random.Random) -> None:
+    """Follow-ups as a coordinator works them: most requests made on their due day, a few
+    not yet (overdue now), some referrals on their second request or escalated."""
+    from intake_app.services.followups import Followups
+
+    clinic = signed_in.clinic
+    followups = Followups(signed_in)
+    outcomes = ("faxed", "faxed", "called", "emailed")
+    for _ in range(3):  # at most one step per referral per pass, as the days went by
+        with clinic.session() as session:
+            due = session.execute(
+                select(Referral.id, Referral.followup_due_at, Referral.followup_step)
+                .where(Referral.followup_due_at < clinic.now())
+                .order_by(Referral.id)
+            ).all()
+        for referral_id, due_at, step in due:
+            if rng.random() < 0.3:
+                continue  # not done yet: overdue now
+            # On the afternoon of the due day (it ends at the midnight due_at names).
+            at = due_at - timedelta(hours=rng.uniform(7, 9))
+            if at >= clinic.now():
+                continue
+            outcome = "escalated" if step >= 3 else rng.choice(outcomes)
+            followups.complete(referral_id, outcome, at=at)
 
 
 def demo_marker(db_path: Path) -> Path:

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_
 from intake_app.domain.access import DueState, NextDue, due_state, next_due
 from intake_app.domain.enums import Priority, State
 from intake_app.services.clinic import Clinic
+from intake_app.services.followup_due import refresh_followup
 from intake_app.store.models import Referral
 
 
@@ -71,6 +72,7 @@ def due_of(clinic: Clinic, row: Any) -> tuple[str | None, datetime | None]:
 def refresh_due(clinic: Clinic, row: Referral) -> None:
     """Keep a referral's stored next step and deadline in step with the referral."""
     row.next_due, row.due_at = due_of(clinic, row)
+    refresh_followup(clinic, row)
 
 
 def row_due_state(clinic: Clinic, row: Referral) -> DueState | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake_app.domain.checklists import missing_on_arrival
 from intake_app.domain.enums import State
+from intake_app.domain.followups import Ladder
 from intake_app.domain.intake import normalise_mrn
 from intake_app.domain.priority import propose_priority
 from intake_app.domain.text import search_key
@@ -20,6 +21,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.clinic import Clinic
 from intake_app.services.due import due_columns
 from intake_app.services.errors import ServiceError, ValidationFailed
+from intake_app.services.followup_due import current_ladder, first_followup_columns
 from intake_app.services.importing import staged
 from intake_app.services.importing.duplicates import Keyed, already_imported, repeated_in_file
 from intake_app.services.importing.files import read_table
@@ -151,10 +153,12 @@ def write_records(
     records = list(records)
     now = clinic.now()
     dialect = clinic.engine.dialect
+    with clinic.session() as session:
+        ladder = current_ladder(session)
     referrals = PreparedInsert(
         dialect,
         Referral.__table__,
-        [_referral_values(r, clinic, actor.user_id, now) for r in records],
+        [_referral_values(r, clinic, actor.user_id, now, ladder) for r in records],
         late=("id", "partner_id", "import_id"),
     )
     receipt_rows: list[dict[str, object]] = []
@@ -250,6 +254,7 @@ def _referral_values(
     clinic: Clinic,
     user_id: int,
     now: datetime,
+    ladder: Ladder,
 ) -> dict[str, object]:
     d = r.intake
     proposal = propose_priority(d.trigger, d.referrer_urgency, d.preferred_timeframe_days)
@@ -322,6 +327,13 @@ def _referral_values(
         priority=str(values["priority"] or values["proposed_priority"]),
         received_at=d.received_at,
         acknowledged=r.acknowledged_at is not None,
+        records_complete=r.records_complete_at is not None,
+    )
+    values["followup_step"], values["followup_due_at"] = first_followup_columns(
+        clinic,
+        ladder,
+        state=r.state,
+        received_at=d.received_at,
         records_complete=r.records_complete_at is not None,
     )
     return values

@@ -30,6 +30,7 @@ from intake_app.services.auth import SignedIn
 from intake_app.services.due import due_columns, refresh_due
 from intake_app.services.errors import NotFound, ServiceError
 from intake_app.services.files import temp_path_for, write_private
+from intake_app.services.followup_due import step_done
 from intake_app.services.permissions import Permission
 from intake_app.services.referrals import Referrals
 from intake_app.services.views import ReferralSummary
@@ -238,6 +239,11 @@ class Letters:
                 row.acknowledged_at = at
                 session.add(self._event(row.id, "acknowledged", at, "letter", now, sender))
                 refresh_due(self.clinic, row)
+            if kind is LetterKind.MISSING_RECORDS:
+                # The request is itself the follow-up due: it moves the ladder on.
+                done = step_done(self.clinic, row, "letter_sent", at, sender)
+                if done is not None:
+                    session.add(done)
         self._audit(session, action or f"letter_{kind.value}_{how}", referral_ids)
 
     def _audit(self, session: Session, action: str, referral_ids: Sequence[int]) -> None:

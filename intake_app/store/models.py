@@ -188,6 +188,7 @@ class Referral(Base):
         Index("ix_referrals_linked", "linked_referral_id"),  # the referrals linked to one
         Index("ix_referrals_import", "import_id"),  # an unfinished import's rows, to remove
         Index("ix_referrals_assigned", "assigned_to_id"),  # "mine" and "unassigned" lists
+        Index("ix_referrals_followup_due", "followup_due_at"),  # the follow-ups due list
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -266,6 +267,14 @@ class Referral(Base):
         ForeignKey("users.id", name="fk_referrals_assigned_to_id_users")
     )
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Follow-ups of missing records (domain.followups): the steps done so far and when the
+    # last was done; the next step and its due time, kept with every change (like due_at)
+    # so that the follow-ups due list is one index range. Each step done is also an event.
+    followups_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    followup_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_step: Mapped[int | None] = mapped_column(Integer)
+    followup_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy's API
 

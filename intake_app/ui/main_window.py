@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
     def _make_pages(self) -> None:
         """The pages of the signed-in user's roles, each added where it is built."""
         self._make_triage_page()
+        self._make_followups_page()
         self._make_reports_page()
 
     def _make_triage_page(self) -> None:
@@ -148,6 +149,17 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPage(self.signed_in, self.bus, self.prompter)
         self.dashboard.referrals_chosen.connect(self.show_report_group)
         self.add_page("reports", "&Reports", self.dashboard)
+
+    def _make_followups_page(self) -> None:
+        """Coordinators chase missing records: the follow-ups due today."""
+        from intake_app.ui.followups.page import FollowupsPage
+
+        if not self.signed_in.actor.may(Permission.EDIT_REFERRAL):
+            return
+        self.followups = FollowupsPage(self.signed_in, self.bus, self.prompter)
+        # The referral opens beside the worklist, so that page comes to the front.
+        self.followups.referral_opened.connect(lambda _: self.show_page("worklist"))
+        self.add_page("followups", "&Follow-ups", self.followups)
 
     def _show_landing_page(self) -> None:
         """Each role lands on its own work: triage staff on the queue, managers on reports."""

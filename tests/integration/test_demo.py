@@ -32,6 +32,7 @@ STEP_PERMISSION = {
     ("assigned", None): Permission.ASSIGN,
     ("hold_started", None): Permission.EDIT_REFERRAL,
     ("hold_ended", None): Permission.EDIT_REFERRAL,
+    ("followup_done", None): Permission.EDIT_REFERRAL,
 }
 
 
@@ -74,7 +75,7 @@ def test_every_demo_step_is_by_a_user_whose_role_allows_it(demo: Path) -> None:
     # Staff decisions in office hours (weekdays, 08:00-17:30 in the clinic's zone); faxes and
     # the records that come with them arrive when they do.
     chicago = ZoneInfo("America/Chicago")
-    decisions = ("acknowledged", "transition", "assigned")
+    decisions = ("acknowledged", "transition", "assigned", "followup_done")
     staff_steps = [at.astimezone(chicago) for k, _t, _u, at, _r in steps if k in decisions]
     assert staff_steps and all(
         t.weekday() < 5 and time(8) <= t.time() <= time(17, 30) for t in staff_steps
@@ -135,3 +136,23 @@ def test_the_demo_has_holds_and_adjusted_times_differ(demo: Path) -> None:
     ]
     assert triage[1].median_hours is not None and triage[0].median_hours is not None
     assert triage[1].p90_hours < triage[0].p90_hours  # type: ignore[operator]
+
+
+def test_the_demo_has_follow_ups_due_today_overdue_and_done(demo: Path) -> None:
+    from intake_app.services.followups import Followups
+
+    coordinator = sign_in(demo, "coordinator", demo_password("coordinator"), clock=lambda: NOW)
+    try:
+        rows = Followups(coordinator).due()
+        with coordinator.clinic.session() as session:
+            done = (
+                session.execute(select(Event.detail).where(Event.kind == "followup_done"))
+                .scalars()
+                .all()
+            )
+    finally:
+        coordinator.close()
+    statuses = {r.due_status for r in rows}
+    assert {"due_today", "overdue"} <= statuses
+    assert any(r.step > 1 for r in rows)  # some referrals are on their second request or later
+    assert done and all(d.startswith("step ") for d in done)

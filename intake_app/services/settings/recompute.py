@@ -7,6 +7,7 @@ from intake_app.domain.enums import State
 from intake_app.domain.targets import ALL_LINES
 from intake_app.services.clinic import Clinic
 from intake_app.services.due import DUE_INPUTS, due_of
+from intake_app.services.followup_due import recompute_followups
 from intake_app.services.settings.access import bump_revision, load_access_settings
 from intake_app.store.models import Referral
 from intake_app.store.visibility import SHOW_UNFINISHED
@@ -58,4 +59,7 @@ def settings_changed(
             .values(next_due=bindparam("measure"), due_at=bindparam("due")),
             moved,
         )
+    if measure is None and priority is None and service_line is None:
+        # The calendar changed (a closure): follow-ups count business days too.
+        recompute_followups(clinic, session)
     return len(moved)

@@ -715,6 +715,8 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
             return "Duplicate intake merged"
         if event.kind == "assigned":
             return f"Assigned to {event.detail}" if event.detail else "Unassigned"
+        if event.kind == "followup_done":  # detail "step N: outcome"
+            return "Follow-up done"
         return event.kind.replace("_", " ").capitalize()
 
     def _event_detail(self, event: TimelineEvent) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from intake_app.domain.dates import MONTHS_SHORT, WEEKDAYS_SHORT
+from intake_app.domain.holds import on_hold_text
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.referrals import QueueRow, QueueScope, Referrals
@@ -19,7 +20,6 @@ from intake_app.ui.common.step_dialogs import readable_reason
 from intake_app.ui.common.style import icon
 
 PRIORITY_LABELS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
-HOLD_LABELS = {"awaiting_referrer": "awaiting referrer", "patient_unavailable": "patient waits"}
 DUE_WORDS = {"overdue": "Overdue", "due_today": "Due today", "upcoming": "Due"}
 
 # What decides the order first, then who and what is missing; the rest may scroll off.
@@ -156,21 +156,23 @@ class TriageQueueModel(QAbstractTableModel):
             return waited(r.waiting)
         if key == "due":
             day = self._local(r.triage_due_at - _EPSILON).date()
-            if r.hold_reason:
-                return f"Suspended · {_weekday(day)}"
+            if r.hold_reason:  # as every list says it: the clock is stopped, and why
+                return self._hold_text(r)
             if r.due_status == "due_today":
                 return "Due today"
             return f"{DUE_WORDS.get(r.due_status, r.due_status)} · {_weekday(day)}"
         if key == "hold":
-            if not r.hold_reason:
-                return ""
-            since = f" since {_day(self._local(r.held_since).date())}" if r.held_since else ""
-            return f"On hold{since} ({HOLD_LABELS.get(r.hold_reason, r.hold_reason)})"
+            return self._hold_text(r) if r.hold_reason else ""
         if key == "assigned":
             return r.assigned_to or "Unassigned"
         if key == "why":
             return "; ".join(readable_reason(reason) for reason in r.proposal_reasons)
         return ""
+
+    def _hold_text(self, r: QueueRow) -> str:
+        """The words every list uses: 'On hold since 30 Nov (patient unavailable)'."""
+        since = _day(self._local(r.held_since).date()) if r.held_since else "?"
+        return on_hold_text(r.hold_reason or "", since)
 
     def due_sentence(self, r: QueueRow) -> str:
         """'Overdue — by the end of Tue 17 Nov 2026', or suspended while on hold."""

@@ -55,7 +55,7 @@ WIDTH_SAMPLES = {
     "service_line": "Radiation oncology",
     "missing": "Patient demographics, Insu",
     "waiting": "00 d 00 h",
-    "due": "Overdue · Wed 00 May",
+    "due": "On hold since 00 May (patient unavailable)",
     "hold": "On hold since 00 May (awaiting referrer)",
     "assigned": "Unassigned",
 }
