@@ -83,13 +83,15 @@ class FunnelCounts:
         triaged: bool,
         scheduled: bool,
         seen: bool,
+        count: int = 1,
     ) -> None:
+        """`count` referrals alike in all of these."""
         reached = self.reached
-        reached["received"] += 1
-        reached["acknowledged"] += acknowledged
-        reached["triaged"] += triaged
-        reached["scheduled"] += scheduled
-        reached["seen"] += seen
+        reached["received"] += count
+        reached["acknowledged"] += acknowledged * count
+        reached["triaged"] += triaged * count
+        reached["scheduled"] += scheduled * count
+        reached["seen"] += seen * count
         current = State(state)
         if current is State.SEEN:
             return  # the end of the funnel: neither open nor stopped
@@ -98,9 +100,9 @@ class FunnelCounts:
         where = current if current.is_open else State(closed_from or State.NEW.value)
         step = _STEP_OF_STATE.get(where) or ("acknowledged" if acknowledged else "received")
         if current.is_open:
-            self.open_at[step] += 1
+            self.open_at[step] += count
         else:
-            self.closed_at[step][current.value] += 1
+            self.closed_at[step][current.value] += count
 
     def merge(self, other: "FunnelCounts") -> None:
         self.reached.update(other.reached)

@@ -1,6 +1,8 @@
 """The conversion funnel: received → acknowledged → triaged → scheduled → seen, per group,
 with where referrals stop (closed, by closing state) and how many are still open there."""
 
+from collections import Counter
+
 from intake_app.domain.figures import ALL, CLOSINGS, FUNNEL_STEPS, FunnelCounts, ordered_groups
 from intake_app.domain.figures import share as share_of
 from intake_app.domain.report_tables import Column, Table
@@ -27,16 +29,24 @@ FUNNEL_COLUMNS = (
 
 def funnel_table(source: Source, by: str | None) -> Table:
     groups = source.groups(by)
-    funnels: dict[str, FunnelCounts] = {ALL: FunnelCounts.empty()}
+    # Referrals alike for the funnel are counted first, so each group's funnel adds one
+    # entry per kind of referral (a few dozen) rather than one per referral.
+    alike: Counter[tuple[str, tuple[str | None, bool, bool, bool, bool, bool]]] = Counter()
     for row in source.facts:
-        state, closed_from = row[STATE], row[CLOSED_FROM]
-        acknowledged, triaged = row[ACKNOWLEDGED] is not None, row[TRIAGED] is not None
-        scheduled, seen = row[SCHEDULED], row[SEEN] is not None
+        key = (
+            row[STATE],
+            row[CLOSED_FROM],
+            row[ACKNOWLEDGED] is not None,
+            row[TRIAGED] is not None,
+            bool(row[SCHEDULED]),
+            row[SEEN] is not None,
+        )
         for group in groups(row):
-            funnel = funnels.get(group) or funnels.setdefault(group, FunnelCounts.empty())
-            funnel.add(
-                state, closed_from, bool(acknowledged), bool(triaged), bool(scheduled), bool(seen)
-            )
+            alike[(group, key)] += 1
+    funnels: dict[str, FunnelCounts] = {ALL: FunnelCounts.empty()}
+    for (group, (state, closed_from, *steps)), count in alike.items():
+        funnel = funnels.get(group) or funnels.setdefault(group, FunnelCounts.empty())
+        funnel.add(state, closed_from, *steps, count=count)
     table_rows = []
     for group in ordered_groups(funnels):
         f = funnels[group]
