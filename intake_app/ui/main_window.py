@@ -211,10 +211,11 @@ class MainWindow(QMainWindow):
         actions[ActionId.NEW_REFERRAL].setEnabled(may_log)
         if not may_log:
             actions[ActionId.NEW_REFERRAL].setToolTip("Only a coordinator may log referrals")
-        may_write = "edit_referral" in {p.value for p in self.signed_in.actor.permissions}
+        may_write = "send_letters" in {p.value for p in self.signed_in.actor.permissions}
         actions[ActionId.LETTER_BATCH].setEnabled(may_write)
         if not may_write:
-            actions[ActionId.LETTER_BATCH].setToolTip("Only a coordinator may prepare letters")
+            tip = "Only coordinators and triage staff may prepare letters"
+            actions[ActionId.LETTER_BATCH].setToolTip(tip)
         return actions
 
     def _make_menus_and_toolbar(self) -> None:
