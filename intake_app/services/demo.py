@@ -467,15 +467,18 @@ def _chased(signed_in: SignedIn, rng: random.Random) -> None:
     clinic = signed_in.clinic
     followups = Followups(signed_in)
     outcomes = ("faxed", "faxed", "called", "emailed")
+    forgotten: set[int] = set()  # the longest overdue stays so, whatever the dice say
     for _ in range(3):  # at most one step per referral per pass, as the days went by
         with clinic.session() as session:
             due = session.execute(
                 select(Referral.id, Referral.followup_due_at, Referral.followup_step)
                 .where(Referral.followup_due_at < clinic.now())
-                .order_by(Referral.id)
+                .order_by(Referral.followup_due_at, Referral.id)
             ).all()
+        if due and not forgotten:
+            forgotten.add(due[0][0])
         for referral_id, due_at, step in due:
-            if rng.random() < 0.3:
+            if referral_id in forgotten or rng.random() < 0.3:
                 continue  # not done yet: overdue now
             # On the afternoon of the due day (it ends at the midnight due_at names).
             at = due_at - timedelta(hours=rng.uniform(7, 9))

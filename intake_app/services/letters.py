@@ -87,7 +87,7 @@ class Letters:
     # -- what a letter says ---------------------------------------------------
     def _data_for(self, referral_id: int, kind: LetterKind) -> LetterData:
         """What the letter says; unaudited, as render() audits the batch in one go."""
-        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
+        self.clinic.require(self.actor, Permission.SEND_LETTERS, f"letter_{kind.value}")
         detail = Referrals(self.signed_in).read_unaudited(referral_id)
         summary = detail.summary
         tz = self.clinic.calendar.tz
@@ -205,7 +205,7 @@ class Letters:
 
         The first acknowledgement sets the referral's acknowledged time.
         """
-        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
+        self.clinic.require(self.actor, Permission.SEND_LETTERS, f"letter_{kind.value}")
         with self.clinic.write(f"letter_{kind.value}") as session:
             self._record_in(session, referral_ids, kind, how, self.clinic.now())
 
@@ -278,7 +278,7 @@ class Letters:
         transaction), put the file in place, then record the letters and settle the note (one
         transaction). A crash after the first step is settled by `settle_pending()`.
         """
-        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, f"letter_{kind.value}")
+        self.clinic.require(self.actor, Permission.SEND_LETTERS, f"letter_{kind.value}")
         ids = list(referral_ids)
         path = path.absolute()
         if not path.parent.is_dir():
@@ -394,7 +394,7 @@ class Letters:
     def unacknowledged_received_on(self, day: date) -> list[int]:
         """Open referrals received on `day` (clinic time) not yet acknowledged, by partner
         then patient."""
-        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "letter_batch")
+        self.clinic.require(self.actor, Permission.SEND_LETTERS, "letter_batch")
         tz = self.clinic.calendar.tz
         start = datetime.combine(day, time(0), tzinfo=tz)
         end = start + timedelta(days=1)
@@ -406,7 +406,7 @@ class Letters:
 
     def missing_records_older_than(self, business_days: int) -> list[int]:
         """Open referrals still missing required items `business_days` after receipt."""
-        self.clinic.require(self.actor, Permission.EDIT_REFERRAL, "letter_batch")
+        self.clinic.require(self.actor, Permission.SEND_LETTERS, "letter_batch")
         if business_days < 0:
             raise ServiceError("older-than: give 0 or more business days")
         calendar = self.clinic.calendar

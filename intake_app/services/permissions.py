@@ -8,7 +8,8 @@ from intake_app.domain.enums import Role
 class Permission(StrEnum):
     READ_REFERRALS = "read_referrals"
     CREATE_REFERRAL = "create_referral"
-    EDIT_REFERRAL = "edit_referral"  # documents, acknowledgements, letters
+    EDIT_REFERRAL = "edit_referral"  # documents, acknowledgements
+    SEND_LETTERS = "send_letters"  # letters to the referrer (triage asks for missing records)
     TRIAGE = "triage"  # priority and triage decision, decline, redirect
     SCHEDULE = "schedule"  # appointments, seen, no-show, withdrawn, reopen
     IMPORT = "import"
@@ -29,9 +30,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SCHEDULE,
             Permission.IMPORT,
             Permission.ASSIGN,
+            Permission.SEND_LETTERS,
         }
     ),
-    Role.TRIAGE: frozenset({Permission.READ_REFERRALS, Permission.TRIAGE, Permission.ASSIGN}),
+    Role.TRIAGE: frozenset(
+        {Permission.READ_REFERRALS, Permission.TRIAGE, Permission.ASSIGN, Permission.SEND_LETTERS}
+    ),
     Role.MANAGER: frozenset(
         {
             Permission.READ_REFERRALS,

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
-    QTabWidget,
+    QStackedWidget,
+    QTabBar,
     QWidget,
 )
 
@@ -96,10 +97,16 @@ class MainWindow(QMainWindow):
         # Pages: the worklist first, then the pages of the user's roles (triage queue,
         # follow-ups, reports, administration). Ctrl+1.. switches; the tabs hide when only
         # the worklist is there.
-        self.pages = QTabWidget()
+        # The tabs sit in the toolbar's row, not above the page: a row of tabs would cost the
+        # referral beside the worklist its last lines at 1280 x 760 (100 % on a 1080p screen).
+        self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
-        self.pages.setDocumentMode(True)
-        self.pages.setTabBarAutoHide(True)
+        self.page_tabs = QTabBar()
+        self.page_tabs.setObjectName("pageTabs")
+        self.page_tabs.setDocumentMode(True)
+        self.page_tabs.setDrawBase(False)
+        self.page_tabs.setExpanding(False)
+        self.page_tabs.currentChanged.connect(self.pages.setCurrentIndex)
         self._page_keys: list[str] = []
         self.add_page("worklist", "&Worklist", self.splitter)
         self._make_pages()
@@ -170,11 +177,12 @@ class MainWindow(QMainWindow):
                 return
 
     def add_page(self, key: str, title: str, widget: QWidget) -> None:
-        self.pages.addTab(widget, title)
+        self.pages.addWidget(widget)
+        self.page_tabs.addTab(title)
         self._page_keys.append(key)
 
     def show_page(self, key: str) -> None:
-        self.pages.setCurrentIndex(self._page_keys.index(key))
+        self.page_tabs.setCurrentIndex(self._page_keys.index(key))
 
     def current_page(self) -> str:
         return self._page_keys[self.pages.currentIndex()]
@@ -203,10 +211,11 @@ class MainWindow(QMainWindow):
         actions[ActionId.NEW_REFERRAL].setEnabled(may_log)
         if not may_log:
             actions[ActionId.NEW_REFERRAL].setToolTip("Only a coordinator may log referrals")
-        may_write = "edit_referral" in {p.value for p in self.signed_in.actor.permissions}
+        may_write = "send_letters" in {p.value for p in self.signed_in.actor.permissions}
         actions[ActionId.LETTER_BATCH].setEnabled(may_write)
         if not may_write:
-            actions[ActionId.LETTER_BATCH].setToolTip("Only a coordinator may prepare letters")
+            tip = "Only coordinators and triage staff may prepare letters"
+            actions[ActionId.LETTER_BATCH].setToolTip(tip)
         return actions
 
     def _make_menus_and_toolbar(self) -> None:
@@ -225,7 +234,7 @@ class MainWindow(QMainWindow):
         if len(self._page_keys) > 1:
             view_menu.addSeparator()
             for number, key in enumerate(self._page_keys, start=1):
-                page = QAction(self.pages.tabText(number - 1).replace("&", ""), self)
+                page = QAction(self.page_tabs.tabText(number - 1).replace("&", ""), self)
                 page.setObjectName(f"page_{key}")
                 if number <= 9:
                     page.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -242,6 +251,9 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action_id in (ActionId.NEW_REFERRAL, ActionId.REFRESH, ActionId.LOCK):
             toolbar.addAction(a[action_id])
+        if len(self._page_keys) > 1:  # only the worklist: no tabs to choose from
+            toolbar.addSeparator()
+            toolbar.addWidget(self.page_tabs)
 
     def _make_status_bar(self) -> None:
         actor = self.signed_in.actor

@@ -71,12 +71,17 @@ def test_status_letter_needs_a_decision(sign_in_as, clock) -> None:  # type: ign
     assert "urgent" not in text.lower()  # priority not disclosed by default
 
 
-def test_only_coordinators_print_letters(sign_in_as) -> None:  # type: ignore[no-untyped-def]
+def test_only_coordinators_and_triage_staff_print_letters(sign_in_as) -> None:  # type: ignore[no-untyped-def]
     rid = log_referral(sign_in_as("cora"))
-    with pytest.raises(PermissionDenied):
-        Letters(sign_in_as("mona")).render([rid], LetterKind.ACKNOWLEDGEMENT)
-    with pytest.raises(PermissionDenied):
-        Letters(sign_in_as("tess")).record([rid], LetterKind.ACKNOWLEDGEMENT, "printed")
+    for name in ("mona", "admin"):  # managers and administrators send no letters
+        with pytest.raises(PermissionDenied):
+            Letters(sign_in_as(name)).render([rid], LetterKind.ACKNOWLEDGEMENT)
+        with pytest.raises(PermissionDenied):
+            Letters(sign_in_as(name)).record([rid], LetterKind.ACKNOWLEDGEMENT, "printed")
+    # Triage asks the referrer for missing records when it puts a referral on hold.
+    tess = Letters(sign_in_as("tess"))
+    assert tess.render([rid], LetterKind.MISSING_RECORDS)
+    tess.record([rid], LetterKind.MISSING_RECORDS, "printed")
 
 
 def test_batch_of_the_day_in_partner_then_patient_order(sign_in_as, clock) -> None:  # type: ignore[no-untyped-def]

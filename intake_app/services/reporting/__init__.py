@@ -71,6 +71,7 @@ def build_report(
     action = f"report_{kind}"
     clinic.require(actor, Permission.RUN_REPORTS, action)
     period = period_of(signed_in, start, end)
+    clinic.refresh_access_settings()  # targets another workstation changed judge this report
     # Read in one transaction (one snapshot), without the write lock; the report is audited
     # once it is computed.
     with clinic.session() as session, session.begin():

@@ -393,7 +393,7 @@ class ReferralView(CorrectionsMixin, HoldsMixin, QWidget):
             action.triggered.connect(lambda _=False, k=kind: self.open_letter(k))
             self.letter_actions[kind] = action
         self.letter_button.setMenu(menu)
-        self.may_write_letters = Permission.EDIT_REFERRAL in self.signed_in.actor.permissions
+        self.may_write_letters = Permission.SEND_LETTERS in self.signed_in.actor.permissions
         return self.letter_button
 
     def _fill_letter_button(self) -> None:

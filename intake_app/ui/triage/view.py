@@ -363,7 +363,7 @@ class TriageQueueView(QWidget):
         """The missing-records request, for a user who may send letters; else say who does."""
         if not row.missing_items:
             return
-        if not self.signed_in.actor.may(Permission.EDIT_REFERRAL):
+        if not self.signed_in.actor.may(Permission.SEND_LETTERS):
             self.message.setText(
                 f"Referral {row.id} is on hold awaiting the referrer. A coordinator sends the "
                 "missing-records request (Letters ▸ Batch letters)."

@@ -241,7 +241,7 @@ class WorklistView(QWidget):
         self.group_label = QLabel()
         self.group_label.setObjectName("worklistGroupLabel")
         self.group_label.setWordWrap(True)
-        self.group_clear = QPushButton("Show &all referrals")
+        self.group_clear = QPushButton("Show all &referrals")  # Alt+A is the Assigned filter
         self.group_clear.clicked.connect(self.clear_referral_set)
         row = QHBoxLayout(self.group_bar)
         row.setContentsMargins(0, 0, 0, 0)
