@@ -53,11 +53,11 @@ def test_saving_writes_an_owner_only_file_and_records_it(sign_in_as, folder, usu
 
 
 def test_a_save_refused_or_failed_leaves_no_file_and_no_record(sign_in_as, folder) -> None:  # type: ignore[no-untyped-def]
-    cora, tess = sign_in_as("cora"), sign_in_as("tess")
+    cora, mona = sign_in_as("cora"), sign_in_as("mona")  # managers send no letters
     rid = log_referral(cora)
     out = folder / "ack.pdf"
     with pytest.raises(PermissionDenied):
-        Letters(tess).save([rid], LetterKind.ACKNOWLEDGEMENT, PDF, out)
+        Letters(mona).save([rid], LetterKind.ACKNOWLEDGEMENT, PDF, out)
     with pytest.raises(ServiceError, match=r"out: folder .* does not exist"):
         Letters(cora).save([rid], LetterKind.ACKNOWLEDGEMENT, PDF, folder / "no" / "a.pdf")
     assert pending_rows(cora) == []
