@@ -5,19 +5,19 @@ the order is the services' (proposed priority, triage due time, receipt) and not
 it is the order to decide them in.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from intake_app.domain.dates import MONTHS_SHORT, WEEKDAYS_SHORT
 from intake_app.domain.holds import on_hold_text
 from intake_app.services.auth import SignedIn
 from intake_app.services.errors import ServiceError
 from intake_app.services.referrals import QueueRow, QueueScope, Referrals
 from intake_app.ui.common.step_dialogs import readable_reason
 from intake_app.ui.common.style import icon
+from intake_app.ui.worklist.model import _day_month, _short_date
 
 PRIORITY_LABELS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
 DUE_WORDS = {"overdue": "Overdue", "due_today": "Due today", "upcoming": "Due"}
@@ -146,7 +146,7 @@ class TriageQueueModel(QAbstractTableModel):
             return PRIORITY_LABELS.get(r.proposed_priority, r.proposed_priority)
         if key == "patient":
             born = r.date_of_birth
-            return f"{r.family_name}, {r.given_name} ({_day(born)} {born.year})"
+            return f"{r.family_name}, {r.given_name} ({_day_month(born)} {born.year})"
         if key == "service_line":
             line = self._signed_in.clinic.service_lines.get(r.service_line)
             return line.name if line is not None else r.service_line
@@ -160,7 +160,7 @@ class TriageQueueModel(QAbstractTableModel):
                 return self._hold_text(r)
             if r.due_status == "due_today":
                 return "Due today"
-            return f"{DUE_WORDS.get(r.due_status, r.due_status)} · {_weekday(day)}"
+            return f"{DUE_WORDS.get(r.due_status, r.due_status)} · {_short_date(day)}"
         if key == "hold":
             return self._hold_text(r) if r.hold_reason else ""
         if key == "assigned":
@@ -171,13 +171,13 @@ class TriageQueueModel(QAbstractTableModel):
 
     def _hold_text(self, r: QueueRow) -> str:
         """The words every list uses: 'On hold since 30 Nov (patient unavailable)'."""
-        since = _day(self._local(r.held_since).date()) if r.held_since else "?"
+        since = _day_month(self._local(r.held_since).date()) if r.held_since else "?"
         return on_hold_text(r.hold_reason or "", since)
 
     def due_sentence(self, r: QueueRow) -> str:
         """'Overdue — by the end of Tue 17 Nov 2026', or suspended while on hold."""
         day = self._local(r.triage_due_at - _EPSILON).date()
-        by = f"by the end of {_weekday(day)} {day.year}"
+        by = f"by the end of {_short_date(day)} {day.year}"
         if r.hold_reason:
             return f"Suspended while on hold ({by} if resumed now)"
         return f"{DUE_WORDS.get(r.due_status, r.due_status)} — {by}"
@@ -200,11 +200,3 @@ def waited(span: timedelta) -> str:
     days, rest = divmod(seconds, 86400)
     hours, minutes = rest // 3600, rest % 3600 // 60
     return f"{days} d {hours} h" if days else f"{hours} h {minutes} min"
-
-
-def _day(day: date) -> str:
-    return f"{day.day:02d} {MONTHS_SHORT[day.month - 1]}"
-
-
-def _weekday(day: date) -> str:
-    return f"{WEEKDAYS_SHORT[day.weekday()]} {_day(day)}"
